@@ -1,0 +1,1 @@
+"""Models of the diary app arrive with its issue."""

@@ -1,0 +1,21 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+from django.views.i18n import set_language
+
+admin.site.site_header = _("ednevnik: school data")
+admin.site.site_title = _("ednevnik")
+admin.site.index_title = _("School data")
+
+urlpatterns = [
+    path("", include("accounts.urls")),
+    path("journal/", include("journal.urls")),
+    path("diary/", include("diary.urls")),
+    path("consent/", include("consent.urls")),
+    path("reports/", include("reports.urls")),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("admin/", admin.site.urls),
+]
+
+# Media (homework files, consent scans) is never served as public files: each app serves its
+# uploads through a view that checks the viewer, in development as in production.
