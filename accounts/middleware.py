@@ -11,10 +11,12 @@ class ContentSecurityPolicyMiddleware:
         response = self.get_response(request)
         if request.path.startswith("/admin/"):
             # The Django admin uses inline scripts for a few widgets.
-            response.setdefault("Content-Security-Policy",
-                                settings.CONTENT_SECURITY_POLICY.replace(
-                                    "script-src 'self'", "script-src 'self' 'unsafe-inline'").replace(
-                                    "style-src 'self'", "style-src 'self' 'unsafe-inline'"))
+            response.setdefault(
+                "Content-Security-Policy",
+                settings.CONTENT_SECURITY_POLICY.replace(
+                    "script-src 'self'", "script-src 'self' 'unsafe-inline'"
+                ).replace("style-src 'self'", "style-src 'self' 'unsafe-inline'"),
+            )
         else:
             response.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
         return response

@@ -98,7 +98,11 @@ class User(AbstractUser):
     """
 
     school = models.ForeignKey(
-        School, verbose_name=_("school"), on_delete=models.PROTECT, null=True, blank=True,
+        School,
+        verbose_name=_("school"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="users",
     )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, blank=True)

@@ -35,9 +35,7 @@ def home(request):
     context["year"] = year
     if rules.is_teacher(user):
         context["lessons_today"] = journal_selectors.teacher_lessons_on(user, context["today"])
-        context["assignments"] = (
-            journal_selectors.teacher_assignments(user, year) if year else []
-        )
+        context["assignments"] = journal_selectors.teacher_assignments(user, year) if year else []
     if rules.is_school_leader(user) or rules.is_school_admin(user):
         context["counts"] = {
             "students": Student.objects.filter(school=school).count(),
@@ -48,7 +46,8 @@ def home(request):
             ClassGroup.objects.filter(school=school, year=year)
             .select_related("class_teacher")
             .annotate(size=Count("enrollments", filter=Q(enrollments__left_on__isnull=True)))
-            if year else []
+            if year
+            else []
         )
     if rules.is_family_member(user):
         children = list(journal_selectors.children_of(user))

@@ -23,15 +23,16 @@ def run(args, cwd):
 def main():
     for app in APPS:
         (ROOT / app / "locale").mkdir(exist_ok=True)
-        run(["makemessages", "-l", "ru", "--no-obsolete", "-i", "migrations/*", "-i", "tests/*"],
-            ROOT / app)
+        run(
+            ["makemessages", "-l", "ru", "--no-obsolete", "-i", "migrations/*", "-i", "tests/*"],
+            ROOT / app,
+        )
         run(["compilemessages", "-l", "ru"], ROOT / app)
     ignores = []
     for name in [*APPS, ".venv", "tests", "bin", "node_modules", "staticfiles"]:
         ignores += ["-i", f"{name}/*"]
     run(["makemessages", "-l", "ru", "--no-obsolete", *ignores], ROOT)
-    run(["compilemessages", "-l", "ru", "-i", ".venv", *[x for a in APPS for x in ("-i", a)]],
-        ROOT)
+    run(["compilemessages", "-l", "ru", "-i", ".venv", *[x for a in APPS for x in ("-i", a)]], ROOT)
 
 
 if __name__ == "__main__":

@@ -9,8 +9,15 @@ from .models import Consent
 class ConsentAdmin(SchoolScopedAdmin):
     """Consent rows are kept, never edited away: withdrawal is recorded, deletion is refused."""
 
-    list_display = ["guardian", "student", "purpose", "decision", "form", "decided_on",
-                    "withdrawn_on"]
+    list_display = [
+        "guardian",
+        "student",
+        "purpose",
+        "decision",
+        "form",
+        "decided_on",
+        "withdrawn_on",
+    ]
     list_filter = ["purpose", "decision", "form", "withdrawn_on"]
     search_fields = ["guardian__last_name", "student__last_name", "document_ref"]
     autocomplete_fields = ["guardian", "student"]

@@ -40,23 +40,33 @@ class Consent(SchoolOwned):
     """A guardian's decision about one child and one purpose. A decision is never edited away:
     withdrawal is recorded with its date, and a new decision is a new row."""
 
-    guardian = models.ForeignKey(Guardian, verbose_name=_("parent"), on_delete=models.PROTECT,
-                                 related_name="consents")
-    student = models.ForeignKey(Student, verbose_name=_("student"), on_delete=models.PROTECT,
-                                related_name="consents")
+    guardian = models.ForeignKey(
+        Guardian, verbose_name=_("parent"), on_delete=models.PROTECT, related_name="consents"
+    )
+    student = models.ForeignKey(
+        Student, verbose_name=_("student"), on_delete=models.PROTECT, related_name="consents"
+    )
     purpose = models.CharField(_("purpose"), max_length=10, choices=Purpose.choices)
     decision = models.CharField(_("decision"), max_length=10, choices=Decision.choices)
     form = models.CharField(_("form"), max_length=12, choices=ConsentForm.choices)
     decided_on = models.DateField(_("date of the decision"))
     document_ref = models.CharField(_("document reference"), max_length=100, blank=True)
     document = models.FileField(_("scan"), upload_to=consent_upload_to, blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recorded by"),
-                                    on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
     withdrawn_on = models.DateField(_("withdrawn on"), null=True, blank=True)
     withdrawn_recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("withdrawal recorded by"),
-        on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("withdrawal recorded by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
 
     objects = ConsentQuerySet.as_manager()
@@ -67,7 +77,8 @@ class Consent(SchoolOwned):
         ordering = ["-decided_on", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["guardian", "student", "purpose"], condition=Q(withdrawn_on__isnull=True),
+                fields=["guardian", "student", "purpose"],
+                condition=Q(withdrawn_on__isnull=True),
                 name="consent_one_active_decision",
                 violation_error_message=_(
                     "There is already a decision in force for this parent, child and purpose; "
@@ -75,7 +86,8 @@ class Consent(SchoolOwned):
                 ),
             ),
             models.CheckConstraint(
-                condition=Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gte=models.F("decided_on")),
+                condition=Q(withdrawn_on__isnull=True)
+                | Q(withdrawn_on__gte=models.F("decided_on")),
                 name="consent_withdrawn_after_decided",
                 violation_error_message=_("Withdrawal cannot precede the decision."),
             ),

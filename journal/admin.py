@@ -15,8 +15,16 @@ class AcademicYearAdmin(SchoolScopedAdmin):
 
 @admin.register(m.ReportingPeriod)
 class ReportingPeriodAdmin(SchoolScopedAdmin):
-    list_display = ["name", "kind", "number", "starts_on", "ends_on", "level_min", "level_max",
-                    "closed_at"]
+    list_display = [
+        "name",
+        "kind",
+        "number",
+        "starts_on",
+        "ends_on",
+        "level_min",
+        "level_max",
+        "closed_at",
+    ]
     list_filter = ["year", "kind"]
     readonly_fields = ["closed_at", "closed_by"]
 
@@ -122,16 +130,30 @@ class BellScheduleAdmin(SchoolScopedAdmin):
 
 @admin.register(m.TimetableEntry)
 class TimetableEntryAdmin(SchoolScopedAdmin):
-    list_display = ["weekday", "lesson_number", "class_group", "study_group", "subject", "teacher",
-                    "room"]
+    list_display = [
+        "weekday",
+        "lesson_number",
+        "class_group",
+        "study_group",
+        "subject",
+        "teacher",
+        "room",
+    ]
     list_filter = ["year", "weekday", "class_group__level"]
     autocomplete_fields = ["teacher"]
 
 
 @admin.register(m.Lesson)
 class LessonAdmin(SchoolScopedAdmin):
-    list_display = ["date", "lesson_number", "subject", "class_group", "study_group", "teacher",
-                    "status"]
+    list_display = [
+        "date",
+        "lesson_number",
+        "subject",
+        "class_group",
+        "study_group",
+        "teacher",
+        "status",
+    ]
     list_filter = ["status", "subject"]
     date_hierarchy = "date"
     search_fields = ["topic", "teacher__last_name"]
@@ -168,13 +190,26 @@ class AttendanceAdmin(ReadOnlyRecordAdmin):
     list_filter = ["code"]
     date_hierarchy = "date"
     search_fields = ["student__last_name"]
-    list_select_related = ["student", "lesson__subject", "lesson__class_group", "lesson__study_group"]
+    list_select_related = [
+        "student",
+        "lesson__subject",
+        "lesson__class_group",
+        "lesson__study_group",
+    ]
 
 
 @admin.register(m.FinalMark)
 class FinalMarkAdmin(ReadOnlyRecordAdmin):
-    list_display = ["student", "subject", "period", "kind", "status", "value", "set_at",
-                    "published_at"]
+    list_display = [
+        "student",
+        "subject",
+        "period",
+        "kind",
+        "status",
+        "value",
+        "set_at",
+        "published_at",
+    ]
     list_filter = ["kind", "status", "subject"]
     search_fields = ["student__last_name"]
     list_select_related = ["student", "subject", "period"]

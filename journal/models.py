@@ -62,11 +62,13 @@ class AcademicYear(SchoolOwned):
         ordering = ["-starts_on"]
         constraints = [
             models.UniqueConstraint(
-                fields=["school", "starts_on"], name="academic_year_unique_start",
+                fields=["school", "starts_on"],
+                name="academic_year_unique_start",
                 violation_error_message=_("This school already has a year starting on that date."),
             ),
             models.CheckConstraint(
-                condition=Q(starts_on__lt=models.F("ends_on")), name="academic_year_dates_ordered",
+                condition=Q(starts_on__lt=models.F("ends_on")),
+                name="academic_year_dates_ordered",
                 violation_error_message=_("The year must end after it starts."),
             ),
         ]
@@ -85,8 +87,12 @@ class PeriodKind(models.TextChoices):
 class ReportingPeriod(SchoolOwned):
     """A quarter, trimester, half-year or the year, for a range of class levels."""
 
-    year = models.ForeignKey(AcademicYear, verbose_name=_("academic year"), on_delete=models.CASCADE,
-                             related_name="periods")
+    year = models.ForeignKey(
+        AcademicYear,
+        verbose_name=_("academic year"),
+        on_delete=models.CASCADE,
+        related_name="periods",
+    )
     kind = models.CharField(_("kind"), max_length=10, choices=PeriodKind.choices)
     number = models.PositiveSmallIntegerField(_("number"), default=1)
     name = models.CharField(_("name"), max_length=50)
@@ -95,8 +101,14 @@ class ReportingPeriod(SchoolOwned):
     level_min = models.PositiveSmallIntegerField(_("from level"), choices=LEVELS, default=1)
     level_max = models.PositiveSmallIntegerField(_("to level"), choices=LEVELS, default=11)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
-    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("closed by"),
-                                  on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("closed by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("reporting period")
@@ -104,15 +116,19 @@ class ReportingPeriod(SchoolOwned):
         ordering = ["year", "level_min", "starts_on"]
         constraints = [
             models.UniqueConstraint(
-                fields=["year", "kind", "number", "level_min"], name="period_unique",
+                fields=["year", "kind", "number", "level_min"],
+                name="period_unique",
                 violation_error_message=_("This period already exists for these levels."),
             ),
             models.CheckConstraint(
-                condition=Q(starts_on__lte=models.F("ends_on")), name="period_dates_ordered",
+                condition=Q(starts_on__lte=models.F("ends_on")),
+                name="period_dates_ordered",
                 violation_error_message=_("The period must end after it starts."),
             ),
             models.CheckConstraint(
-                condition=Q(level_min__gte=1, level_max__lte=11, level_min__lte=models.F("level_max")),
+                condition=Q(
+                    level_min__gte=1, level_max__lte=11, level_min__lte=models.F("level_max")
+                ),
                 name="period_levels_valid",
                 violation_error_message=_("Class levels must be from 1 to 11, lowest first."),
             ),
@@ -127,8 +143,12 @@ class ReportingPeriod(SchoolOwned):
 
 
 class Holiday(SchoolOwned):
-    year = models.ForeignKey(AcademicYear, verbose_name=_("academic year"), on_delete=models.CASCADE,
-                             related_name="holidays")
+    year = models.ForeignKey(
+        AcademicYear,
+        verbose_name=_("academic year"),
+        on_delete=models.CASCADE,
+        related_name="holidays",
+    )
     name = models.CharField(_("name"), max_length=100)
     starts_on = models.DateField(_("starts on"))
     ends_on = models.DateField(_("ends on"))
@@ -141,7 +161,8 @@ class Holiday(SchoolOwned):
         ordering = ["starts_on"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(starts_on__lte=models.F("ends_on")), name="holiday_dates_ordered",
+                condition=Q(starts_on__lte=models.F("ends_on")),
+                name="holiday_dates_ordered",
                 violation_error_message=_("The holiday must end after it starts."),
             ),
         ]
@@ -154,8 +175,12 @@ class Holiday(SchoolOwned):
 
 
 class Teacher(SchoolOwned, PersonName):
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, verbose_name=_("account"),
-                                on_delete=models.PROTECT, related_name="teacher")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account"),
+        on_delete=models.PROTECT,
+        related_name="teacher",
+    )
     position = models.CharField(_("position"), max_length=100, blank=True)
 
     class Meta:
@@ -165,9 +190,14 @@ class Teacher(SchoolOwned, PersonName):
 
 
 class Student(SchoolOwned, PersonName):
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, verbose_name=_("account"),
-                                on_delete=models.SET_NULL, null=True, blank=True,
-                                related_name="student")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="student",
+    )
     birth_date = models.DateField(_("birth date"), null=True, blank=True)
 
     class Meta:
@@ -190,11 +220,17 @@ class Relation(models.TextChoices):
 class Guardian(SchoolOwned, PersonName):
     """A parent or other legal representative. Contacts and consent live in the consent app."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, verbose_name=_("account"),
-                                on_delete=models.SET_NULL, null=True, blank=True,
-                                related_name="guardian")
-    students = models.ManyToManyField(Student, through="GuardianStudent", related_name="guardians",
-                                      verbose_name=_("children"))
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="guardian",
+    )
+    students = models.ManyToManyField(
+        Student, through="GuardianStudent", related_name="guardians", verbose_name=_("children")
+    )
 
     class Meta:
         verbose_name = _("parent")
@@ -203,10 +239,12 @@ class Guardian(SchoolOwned, PersonName):
 
 
 class GuardianStudent(SchoolOwned):
-    guardian = models.ForeignKey(Guardian, verbose_name=_("parent"), on_delete=models.CASCADE,
-                                 related_name="links")
-    student = models.ForeignKey(Student, verbose_name=_("student"), on_delete=models.CASCADE,
-                                related_name="guardian_links")
+    guardian = models.ForeignKey(
+        Guardian, verbose_name=_("parent"), on_delete=models.CASCADE, related_name="links"
+    )
+    student = models.ForeignKey(
+        Student, verbose_name=_("student"), on_delete=models.CASCADE, related_name="guardian_links"
+    )
     relation = models.CharField(_("relation"), max_length=10, choices=Relation.choices)
 
     class Meta:
@@ -214,7 +252,8 @@ class GuardianStudent(SchoolOwned):
         verbose_name_plural = _("parent–child links")
         constraints = [
             models.UniqueConstraint(
-                fields=["guardian", "student"], name="guardian_student_unique",
+                fields=["guardian", "student"],
+                name="guardian_student_unique",
                 violation_error_message=_("This parent is already linked to this student."),
             ),
         ]
@@ -230,13 +269,22 @@ class GuardianStudent(SchoolOwned):
 class ClassGroup(SchoolOwned):
     """A homeroom class, e.g. 7 «Б»."""
 
-    year = models.ForeignKey(AcademicYear, verbose_name=_("academic year"), on_delete=models.PROTECT,
-                             related_name="class_groups")
+    year = models.ForeignKey(
+        AcademicYear,
+        verbose_name=_("academic year"),
+        on_delete=models.PROTECT,
+        related_name="class_groups",
+    )
     level = models.PositiveSmallIntegerField(_("level"), choices=LEVELS)
     letter = models.CharField(_("letter"), max_length=3)
-    class_teacher = models.ForeignKey(Teacher, verbose_name=_("class teacher"),
-                                      on_delete=models.SET_NULL, null=True, blank=True,
-                                      related_name="homeroom_classes")
+    class_teacher = models.ForeignKey(
+        Teacher,
+        verbose_name=_("class teacher"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="homeroom_classes",
+    )
 
     class Meta:
         verbose_name = _("class")
@@ -244,11 +292,13 @@ class ClassGroup(SchoolOwned):
         ordering = ["year", "level", "letter"]
         constraints = [
             models.UniqueConstraint(
-                fields=["year", "level", "letter"], name="class_group_unique",
+                fields=["year", "level", "letter"],
+                name="class_group_unique",
                 violation_error_message=_("This class already exists in this year."),
             ),
             models.CheckConstraint(
-                condition=Q(level__gte=1, level__lte=11), name="class_group_level_range",
+                condition=Q(level__gte=1, level__lte=11),
+                name="class_group_level_range",
                 violation_error_message=_("The class level must be from 1 to 11."),
             ),
         ]
@@ -265,12 +315,15 @@ class ClassGroup(SchoolOwned):
 class Enrollment(SchoolOwned):
     """A student's membership of a homeroom class for a year. One active class per year."""
 
-    student = models.ForeignKey(Student, verbose_name=_("student"), on_delete=models.CASCADE,
-                                related_name="enrollments")
-    class_group = models.ForeignKey(ClassGroup, verbose_name=_("class"), on_delete=models.PROTECT,
-                                    related_name="enrollments")
-    year = models.ForeignKey(AcademicYear, verbose_name=_("academic year"), on_delete=models.PROTECT,
-                             related_name="+")
+    student = models.ForeignKey(
+        Student, verbose_name=_("student"), on_delete=models.CASCADE, related_name="enrollments"
+    )
+    class_group = models.ForeignKey(
+        ClassGroup, verbose_name=_("class"), on_delete=models.PROTECT, related_name="enrollments"
+    )
+    year = models.ForeignKey(
+        AcademicYear, verbose_name=_("academic year"), on_delete=models.PROTECT, related_name="+"
+    )
     joined_on = models.DateField(_("joined on"))
     left_on = models.DateField(_("left on"), null=True, blank=True)
 
@@ -279,7 +332,8 @@ class Enrollment(SchoolOwned):
         verbose_name_plural = _("enrollments")
         constraints = [
             models.UniqueConstraint(
-                fields=["student", "year"], condition=Q(left_on__isnull=True),
+                fields=["student", "year"],
+                condition=Q(left_on__isnull=True),
                 name="enrollment_one_active_class_per_year",
                 violation_error_message=_(
                     "The student is already enrolled in a class this year; "
@@ -312,7 +366,8 @@ class Subject(SchoolOwned):
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(
-                fields=["school", "name"], name="subject_unique_name",
+                fields=["school", "name"],
+                name="subject_unique_name",
                 violation_error_message=_("A subject with this name already exists."),
             ),
         ]
@@ -330,18 +385,34 @@ class StudyGroupKind(models.TextChoices):
 class StudyGroup(SchoolOwned):
     """A subset of a class (languages, IT), a stream across classes, or an individual plan."""
 
-    year = models.ForeignKey(AcademicYear, verbose_name=_("academic year"), on_delete=models.PROTECT,
-                             related_name="study_groups")
-    kind = models.CharField(_("kind"), max_length=12, choices=StudyGroupKind.choices,
-                            default=StudyGroupKind.SUBGROUP)
+    year = models.ForeignKey(
+        AcademicYear,
+        verbose_name=_("academic year"),
+        on_delete=models.PROTECT,
+        related_name="study_groups",
+    )
+    kind = models.CharField(
+        _("kind"), max_length=12, choices=StudyGroupKind.choices, default=StudyGroupKind.SUBGROUP
+    )
     name = models.CharField(_("name"), max_length=100)
-    subject = models.ForeignKey(Subject, verbose_name=_("subject"), on_delete=models.PROTECT,
-                                related_name="study_groups")
-    class_group = models.ForeignKey(ClassGroup, verbose_name=_("class"), on_delete=models.CASCADE,
-                                    null=True, blank=True, related_name="study_groups",
-                                    help_text=_("Empty for a stream across classes."))
-    students = models.ManyToManyField(Student, through="StudyGroupMembership",
-                                      related_name="study_groups", verbose_name=_("students"))
+    subject = models.ForeignKey(
+        Subject, verbose_name=_("subject"), on_delete=models.PROTECT, related_name="study_groups"
+    )
+    class_group = models.ForeignKey(
+        ClassGroup,
+        verbose_name=_("class"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="study_groups",
+        help_text=_("Empty for a stream across classes."),
+    )
+    students = models.ManyToManyField(
+        Student,
+        through="StudyGroupMembership",
+        related_name="study_groups",
+        verbose_name=_("students"),
+    )
 
     class Meta:
         verbose_name = _("study group")
@@ -349,7 +420,8 @@ class StudyGroup(SchoolOwned):
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(
-                fields=["year", "name"], name="study_group_unique_name",
+                fields=["year", "name"],
+                name="study_group_unique_name",
                 violation_error_message=_("A group with this name already exists this year."),
             ),
             models.CheckConstraint(
@@ -364,17 +436,23 @@ class StudyGroup(SchoolOwned):
 
 
 class StudyGroupMembership(SchoolOwned):
-    group = models.ForeignKey(StudyGroup, verbose_name=_("group"), on_delete=models.CASCADE,
-                              related_name="memberships")
-    student = models.ForeignKey(Student, verbose_name=_("student"), on_delete=models.CASCADE,
-                                related_name="group_memberships")
+    group = models.ForeignKey(
+        StudyGroup, verbose_name=_("group"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    student = models.ForeignKey(
+        Student,
+        verbose_name=_("student"),
+        on_delete=models.CASCADE,
+        related_name="group_memberships",
+    )
 
     class Meta:
         verbose_name = _("group membership")
         verbose_name_plural = _("group memberships")
         constraints = [
             models.UniqueConstraint(
-                fields=["group", "student"], name="study_group_membership_unique",
+                fields=["group", "student"],
+                name="study_group_membership_unique",
                 violation_error_message=_("The student is already in this group."),
             ),
         ]
@@ -386,12 +464,20 @@ class StudyGroupMembership(SchoolOwned):
 class CurriculumPlan(SchoolOwned):
     """Учебный план: hours per week of a subject for a class level."""
 
-    year = models.ForeignKey(AcademicYear, verbose_name=_("academic year"), on_delete=models.CASCADE,
-                             related_name="curriculum")
+    year = models.ForeignKey(
+        AcademicYear,
+        verbose_name=_("academic year"),
+        on_delete=models.CASCADE,
+        related_name="curriculum",
+    )
     level = models.PositiveSmallIntegerField(_("level"), choices=LEVELS)
     subject = models.ForeignKey(Subject, verbose_name=_("subject"), on_delete=models.PROTECT)
-    hours_per_week = models.DecimalField(_("hours per week"), max_digits=3, decimal_places=1,
-                                         validators=[MinValueValidator(Decimal("0.5"))])
+    hours_per_week = models.DecimalField(
+        _("hours per week"),
+        max_digits=3,
+        decimal_places=1,
+        validators=[MinValueValidator(Decimal("0.5"))],
+    )
 
     class Meta:
         verbose_name = _("curriculum line")
@@ -399,11 +485,13 @@ class CurriculumPlan(SchoolOwned):
         ordering = ["level", "subject__name"]
         constraints = [
             models.UniqueConstraint(
-                fields=["year", "level", "subject"], name="curriculum_unique",
+                fields=["year", "level", "subject"],
+                name="curriculum_unique",
                 violation_error_message=_("This subject is already planned for this level."),
             ),
             models.CheckConstraint(
-                condition=Q(hours_per_week__gt=0), name="curriculum_hours_positive",
+                condition=Q(hours_per_week__gt=0),
+                name="curriculum_hours_positive",
                 violation_error_message=_("Hours per week must be positive."),
             ),
         ]
@@ -415,15 +503,32 @@ class CurriculumPlan(SchoolOwned):
 class TeachingAssignment(SchoolOwned):
     """A teacher teaches a subject to a class, or to one of its groups, in a year."""
 
-    year = models.ForeignKey(AcademicYear, verbose_name=_("academic year"), on_delete=models.CASCADE,
-                             related_name="assignments")
-    teacher = models.ForeignKey(Teacher, verbose_name=_("teacher"), on_delete=models.PROTECT,
-                                related_name="assignments")
+    year = models.ForeignKey(
+        AcademicYear,
+        verbose_name=_("academic year"),
+        on_delete=models.CASCADE,
+        related_name="assignments",
+    )
+    teacher = models.ForeignKey(
+        Teacher, verbose_name=_("teacher"), on_delete=models.PROTECT, related_name="assignments"
+    )
     subject = models.ForeignKey(Subject, verbose_name=_("subject"), on_delete=models.PROTECT)
-    class_group = models.ForeignKey(ClassGroup, verbose_name=_("class"), on_delete=models.CASCADE,
-                                    null=True, blank=True, related_name="assignments")
-    study_group = models.ForeignKey(StudyGroup, verbose_name=_("group"), on_delete=models.CASCADE,
-                                    null=True, blank=True, related_name="assignments")
+    class_group = models.ForeignKey(
+        ClassGroup,
+        verbose_name=_("class"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="assignments",
+    )
+    study_group = models.ForeignKey(
+        StudyGroup,
+        verbose_name=_("group"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="assignments",
+    )
 
     class Meta:
         verbose_name = _("teaching assignment")
@@ -435,14 +540,20 @@ class TeachingAssignment(SchoolOwned):
                 violation_error_message=_("Choose a class or a group."),
             ),
             models.UniqueConstraint(
-                fields=["teacher", "subject", "class_group"], condition=Q(study_group__isnull=True),
+                fields=["teacher", "subject", "class_group"],
+                condition=Q(study_group__isnull=True),
                 name="assignment_unique_class",
-                violation_error_message=_("This teacher already teaches this subject in this class."),
+                violation_error_message=_(
+                    "This teacher already teaches this subject in this class."
+                ),
             ),
             models.UniqueConstraint(
-                fields=["teacher", "subject", "study_group"], condition=Q(study_group__isnull=False),
+                fields=["teacher", "subject", "study_group"],
+                condition=Q(study_group__isnull=False),
                 name="assignment_unique_group",
-                violation_error_message=_("This teacher already teaches this subject in this group."),
+                violation_error_message=_(
+                    "This teacher already teaches this subject in this group."
+                ),
             ),
         ]
         indexes = [
@@ -457,8 +568,12 @@ class TeachingAssignment(SchoolOwned):
 class LessonPlan(SchoolOwned):
     """КТП: the planned topic of the n-th lesson of a teaching assignment."""
 
-    assignment = models.ForeignKey(TeachingAssignment, verbose_name=_("teaching assignment"),
-                                   on_delete=models.CASCADE, related_name="planned_topics")
+    assignment = models.ForeignKey(
+        TeachingAssignment,
+        verbose_name=_("teaching assignment"),
+        on_delete=models.CASCADE,
+        related_name="planned_topics",
+    )
     number = models.PositiveSmallIntegerField(_("lesson number in the course"))
     topic = models.CharField(_("topic"), max_length=500)
 
@@ -468,7 +583,8 @@ class LessonPlan(SchoolOwned):
         ordering = ["assignment", "number"]
         constraints = [
             models.UniqueConstraint(
-                fields=["assignment", "number"], name="lesson_plan_unique",
+                fields=["assignment", "number"],
+                name="lesson_plan_unique",
                 violation_error_message=_("This lesson number is already planned."),
             ),
         ]
@@ -485,8 +601,9 @@ class WorkType(SchoolOwned):
     weight = models.PositiveSmallIntegerField(
         _("weight"), default=1, validators=[MinValueValidator(1), MaxValueValidator(10)]
     )
-    is_control = models.BooleanField(_("control work"), default=False,
-                                     help_text=_("Shown in the control-works calendar."))
+    is_control = models.BooleanField(
+        _("control work"), default=False, help_text=_("Shown in the control-works calendar.")
+    )
 
     class Meta:
         verbose_name = _("work type")
@@ -494,11 +611,13 @@ class WorkType(SchoolOwned):
         ordering = ["weight", "name"]
         constraints = [
             models.UniqueConstraint(
-                fields=["school", "name"], name="work_type_unique_name",
+                fields=["school", "name"],
+                name="work_type_unique_name",
                 violation_error_message=_("A work type with this name already exists."),
             ),
             models.CheckConstraint(
-                condition=Q(weight__gte=1, weight__lte=10), name="work_type_weight_range",
+                condition=Q(weight__gte=1, weight__lte=10),
+                name="work_type_weight_range",
                 violation_error_message=_("The weight must be from 1 to 10."),
             ),
         ]
@@ -510,8 +629,12 @@ class WorkType(SchoolOwned):
 # --- Timetable and lessons -------------------------------------------------------------------
 
 WEEKDAYS = [
-    (1, _("Monday")), (2, _("Tuesday")), (3, _("Wednesday")),
-    (4, _("Thursday")), (5, _("Friday")), (6, _("Saturday")),
+    (1, _("Monday")),
+    (2, _("Tuesday")),
+    (3, _("Wednesday")),
+    (4, _("Thursday")),
+    (5, _("Friday")),
+    (6, _("Saturday")),
 ]
 
 
@@ -528,11 +651,13 @@ class BellSchedule(SchoolOwned):
         ordering = ["lesson_number"]
         constraints = [
             models.UniqueConstraint(
-                fields=["school", "lesson_number"], name="bell_unique_number",
+                fields=["school", "lesson_number"],
+                name="bell_unique_number",
                 violation_error_message=_("This lesson number already has times."),
             ),
             models.CheckConstraint(
-                condition=Q(starts_at__lt=models.F("ends_at")), name="bell_times_ordered",
+                condition=Q(starts_at__lt=models.F("ends_at")),
+                name="bell_times_ordered",
                 violation_error_message=_("A lesson must end after it starts."),
             ),
         ]
@@ -544,15 +669,32 @@ class BellSchedule(SchoolOwned):
 class TimetableEntry(SchoolOwned):
     """One line of the weekly timetable: weekday × lesson number → subject, group, teacher."""
 
-    year = models.ForeignKey(AcademicYear, verbose_name=_("academic year"), on_delete=models.CASCADE,
-                             related_name="timetable")
-    class_group = models.ForeignKey(ClassGroup, verbose_name=_("class"), on_delete=models.CASCADE,
-                                    null=True, blank=True, related_name="timetable")
-    study_group = models.ForeignKey(StudyGroup, verbose_name=_("group"), on_delete=models.CASCADE,
-                                    null=True, blank=True, related_name="timetable")
+    year = models.ForeignKey(
+        AcademicYear,
+        verbose_name=_("academic year"),
+        on_delete=models.CASCADE,
+        related_name="timetable",
+    )
+    class_group = models.ForeignKey(
+        ClassGroup,
+        verbose_name=_("class"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="timetable",
+    )
+    study_group = models.ForeignKey(
+        StudyGroup,
+        verbose_name=_("group"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="timetable",
+    )
     subject = models.ForeignKey(Subject, verbose_name=_("subject"), on_delete=models.PROTECT)
-    teacher = models.ForeignKey(Teacher, verbose_name=_("teacher"), on_delete=models.PROTECT,
-                                related_name="timetable")
+    teacher = models.ForeignKey(
+        Teacher, verbose_name=_("teacher"), on_delete=models.PROTECT, related_name="timetable"
+    )
     weekday = models.PositiveSmallIntegerField(_("weekday"), choices=WEEKDAYS)
     lesson_number = models.PositiveSmallIntegerField(_("lesson number"))
     room = models.CharField(_("room"), max_length=20, blank=True)
@@ -571,12 +713,14 @@ class TimetableEntry(SchoolOwned):
             ),
             models.UniqueConstraint(
                 fields=["class_group", "weekday", "lesson_number", "valid_from"],
-                condition=Q(study_group__isnull=True), name="timetable_class_slot_unique",
+                condition=Q(study_group__isnull=True),
+                name="timetable_class_slot_unique",
                 violation_error_message=_("The class already has a lesson in this slot."),
             ),
             models.UniqueConstraint(
                 fields=["study_group", "weekday", "lesson_number", "valid_from"],
-                condition=Q(study_group__isnull=False), name="timetable_group_slot_unique",
+                condition=Q(study_group__isnull=False),
+                name="timetable_group_slot_unique",
                 violation_error_message=_("The group already has a lesson in this slot."),
             ),
         ]
@@ -595,33 +739,67 @@ class Lesson(SchoolOwned):
     """One concrete lesson on a date. A lesson counts as held once its date has come unless it
     was cancelled or moved; a moved lesson points to its replacement through `moved_to`."""
 
-    class_group = models.ForeignKey(ClassGroup, verbose_name=_("class"), on_delete=models.CASCADE,
-                                    null=True, blank=True, related_name="lessons")
-    study_group = models.ForeignKey(StudyGroup, verbose_name=_("group"), on_delete=models.CASCADE,
-                                    null=True, blank=True, related_name="lessons")
-    subject = models.ForeignKey(Subject, verbose_name=_("subject"), on_delete=models.PROTECT)
-    teacher = models.ForeignKey(Teacher, verbose_name=_("teacher"), on_delete=models.PROTECT,
-                                related_name="lessons")
-    substitute_teacher = models.ForeignKey(
-        Teacher, verbose_name=_("substitute teacher"), on_delete=models.PROTECT,
-        null=True, blank=True, related_name="substituted_lessons",
+    class_group = models.ForeignKey(
+        ClassGroup,
+        verbose_name=_("class"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="lessons",
     )
-    timetable_entry = models.ForeignKey(TimetableEntry, verbose_name=_("timetable entry"),
-                                        on_delete=models.SET_NULL, null=True, blank=True,
-                                        related_name="lessons")
+    study_group = models.ForeignKey(
+        StudyGroup,
+        verbose_name=_("group"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="lessons",
+    )
+    subject = models.ForeignKey(Subject, verbose_name=_("subject"), on_delete=models.PROTECT)
+    teacher = models.ForeignKey(
+        Teacher, verbose_name=_("teacher"), on_delete=models.PROTECT, related_name="lessons"
+    )
+    substitute_teacher = models.ForeignKey(
+        Teacher,
+        verbose_name=_("substitute teacher"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="substituted_lessons",
+    )
+    timetable_entry = models.ForeignKey(
+        TimetableEntry,
+        verbose_name=_("timetable entry"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="lessons",
+    )
     date = models.DateField(_("date"))
     lesson_number = models.PositiveSmallIntegerField(_("lesson number"))
     topic = models.CharField(_("topic"), max_length=500, blank=True)
-    planned_topic = models.ForeignKey(LessonPlan, verbose_name=_("planned topic"),
-                                      on_delete=models.SET_NULL, null=True, blank=True,
-                                      related_name="lessons")
-    work_type = models.ForeignKey(WorkType, verbose_name=_("work type"), on_delete=models.PROTECT,
-                                  null=True, blank=True)
-    status = models.CharField(_("status"), max_length=10, choices=LessonStatus.choices,
-                              default=LessonStatus.SCHEDULED)
-    moved_from = models.OneToOneField("self", verbose_name=_("moved from"),
-                                      on_delete=models.SET_NULL, null=True, blank=True,
-                                      related_name="moved_to")
+    planned_topic = models.ForeignKey(
+        LessonPlan,
+        verbose_name=_("planned topic"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="lessons",
+    )
+    work_type = models.ForeignKey(
+        WorkType, verbose_name=_("work type"), on_delete=models.PROTECT, null=True, blank=True
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=LessonStatus.choices, default=LessonStatus.SCHEDULED
+    )
+    moved_from = models.OneToOneField(
+        "self",
+        verbose_name=_("moved from"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="moved_to",
+    )
     room = models.CharField(_("room"), max_length=20, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -637,13 +815,16 @@ class Lesson(SchoolOwned):
                 violation_error_message=_("Choose a class or a group."),
             ),
             models.UniqueConstraint(
-                fields=["timetable_entry", "date"], name="lesson_unique_per_entry_and_date",
+                fields=["timetable_entry", "date"],
+                name="lesson_unique_per_entry_and_date",
                 violation_error_message=_("This timetable lesson already exists on that date."),
             ),
         ]
         indexes = [
             # The journal grid: lessons of a class and subject within a period.
-            models.Index(fields=["class_group", "subject", "date"], name="lesson_class_subject_date"),
+            models.Index(
+                fields=["class_group", "subject", "date"], name="lesson_class_subject_date"
+            ),
             # The journal grid of a group and the week of a student in a group.
             models.Index(fields=["study_group", "date"], name="lesson_group_date"),
             # The diary week: a class's lessons in a date range.
@@ -687,23 +868,36 @@ MAX_MARKS_PER_LESSON = 3
 class Mark(SchoolOwned):
     """An отметка. Several per lesson are allowed, one per slot (a dictation: grammar, spelling)."""
 
-    lesson = models.ForeignKey(Lesson, verbose_name=_("lesson"), on_delete=models.PROTECT,
-                               related_name="marks")
-    student = models.ForeignKey(Student, verbose_name=_("student"), on_delete=models.PROTECT,
-                                related_name="marks")
+    lesson = models.ForeignKey(
+        Lesson, verbose_name=_("lesson"), on_delete=models.PROTECT, related_name="marks"
+    )
+    student = models.ForeignKey(
+        Student, verbose_name=_("student"), on_delete=models.PROTECT, related_name="marks"
+    )
     slot = models.PositiveSmallIntegerField(_("mark number in the lesson"), default=1)
     value = models.CharField(_("mark"), max_length=4, choices=MarkValue.choices)
     work_type = models.ForeignKey(WorkType, verbose_name=_("work type"), on_delete=models.PROTECT)
     comment = models.CharField(_("comment"), max_length=500, blank=True)
     # Copied from the lesson so that a student's marks by date need no join (diary week, forecast).
     date = models.DateField(_("date"))
-    subject = models.ForeignKey(Subject, verbose_name=_("subject"), on_delete=models.PROTECT,
-                                related_name="+")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("set by"),
-                                   on_delete=models.PROTECT, related_name="+")
+    subject = models.ForeignKey(
+        Subject, verbose_name=_("subject"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("set by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     created_at = models.DateTimeField(_("set at"), auto_now_add=True)
-    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("changed by"),
-                                   on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("changed by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     updated_at = models.DateTimeField(_("changed at"), auto_now=True)
     # Optimistic concurrency: a save carries the version it read; a stale one is refused.
     version = models.PositiveIntegerField(_("version"), default=1)
@@ -714,8 +908,11 @@ class Mark(SchoolOwned):
         ordering = ["date", "slot"]
         constraints = [
             models.UniqueConstraint(
-                fields=["lesson", "student", "slot"], name="mark_unique_slot",
-                violation_error_message=_("This student already has a mark in this slot of the lesson."),
+                fields=["lesson", "student", "slot"],
+                name="mark_unique_slot",
+                violation_error_message=_(
+                    "This student already has a mark in this slot of the lesson."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(value__in=[v for v, _label in MarkValue.choices]),
@@ -757,16 +954,22 @@ ATTENDANCE_SHORT = {"absent": "н", "ill": "б", "excused": "у", "late": "оп"
 class Attendance(SchoolOwned):
     """A пропуск or lateness. No row means the student was present."""
 
-    lesson = models.ForeignKey(Lesson, verbose_name=_("lesson"), on_delete=models.PROTECT,
-                               related_name="attendance")
-    student = models.ForeignKey(Student, verbose_name=_("student"), on_delete=models.PROTECT,
-                                related_name="attendance")
+    lesson = models.ForeignKey(
+        Lesson, verbose_name=_("lesson"), on_delete=models.PROTECT, related_name="attendance"
+    )
+    student = models.ForeignKey(
+        Student, verbose_name=_("student"), on_delete=models.PROTECT, related_name="attendance"
+    )
     code = models.CharField(_("code"), max_length=10, choices=AttendanceCode.choices)
     minutes_late = models.PositiveSmallIntegerField(_("minutes late"), null=True, blank=True)
     comment = models.CharField(_("comment"), max_length=300, blank=True)
     date = models.DateField(_("date"))
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recorded by"),
-                                   on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("changed at"), auto_now=True)
     version = models.PositiveIntegerField(_("version"), default=1)
@@ -776,7 +979,8 @@ class Attendance(SchoolOwned):
         verbose_name_plural = _("attendance")
         constraints = [
             models.UniqueConstraint(
-                fields=["lesson", "student"], name="attendance_unique",
+                fields=["lesson", "student"],
+                name="attendance_unique",
                 violation_error_message=_("Attendance for this student and lesson already exists."),
             ),
             models.CheckConstraint(
@@ -795,12 +999,17 @@ class Attendance(SchoolOwned):
 
 
 class Homework(SchoolOwned):
-    lesson = models.ForeignKey(Lesson, verbose_name=_("lesson"), on_delete=models.CASCADE,
-                               related_name="homework")
+    lesson = models.ForeignKey(
+        Lesson, verbose_name=_("lesson"), on_delete=models.CASCADE, related_name="homework"
+    )
     text = models.TextField(_("assignment"), max_length=5000)
     due_date = models.DateField(_("due date"), null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("set by"),
-                                   on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("set by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("changed at"), auto_now=True)
 
@@ -822,8 +1031,9 @@ def homework_upload_to(instance: "HomeworkFile", filename: str) -> str:
 
 
 class HomeworkFile(SchoolOwned):
-    homework = models.ForeignKey(Homework, verbose_name=_("homework"), on_delete=models.CASCADE,
-                                 related_name="files")
+    homework = models.ForeignKey(
+        Homework, verbose_name=_("homework"), on_delete=models.CASCADE, related_name="files"
+    )
     file = models.FileField(_("file"), upload_to=homework_upload_to, max_length=300)
     original_name = models.CharField(_("file name"), max_length=255)
     size = models.PositiveIntegerField(_("size, bytes"))
@@ -844,16 +1054,28 @@ class RemarkKind(models.TextChoices):
 
 
 class Remark(SchoolOwned):
-    student = models.ForeignKey(Student, verbose_name=_("student"), on_delete=models.CASCADE,
-                                related_name="remarks")
-    lesson = models.ForeignKey(Lesson, verbose_name=_("lesson"), on_delete=models.SET_NULL,
-                               null=True, blank=True, related_name="remarks")
-    subject = models.ForeignKey(Subject, verbose_name=_("subject"), on_delete=models.SET_NULL,
-                                null=True, blank=True)
+    student = models.ForeignKey(
+        Student, verbose_name=_("student"), on_delete=models.CASCADE, related_name="remarks"
+    )
+    lesson = models.ForeignKey(
+        Lesson,
+        verbose_name=_("lesson"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="remarks",
+    )
+    subject = models.ForeignKey(
+        Subject, verbose_name=_("subject"), on_delete=models.SET_NULL, null=True, blank=True
+    )
     kind = models.CharField(_("kind"), max_length=16, choices=RemarkKind.choices)
     text = models.TextField(_("text"), max_length=2000)
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("author"),
-                               on_delete=models.PROTECT, related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -885,22 +1107,33 @@ class FinalStatus(models.TextChoices):
 class FinalMark(SchoolOwned):
     """An итоговая отметка for a period, the year or an exam."""
 
-    student = models.ForeignKey(Student, verbose_name=_("student"), on_delete=models.PROTECT,
-                                related_name="final_marks")
+    student = models.ForeignKey(
+        Student, verbose_name=_("student"), on_delete=models.PROTECT, related_name="final_marks"
+    )
     subject = models.ForeignKey(Subject, verbose_name=_("subject"), on_delete=models.PROTECT)
-    period = models.ForeignKey(ReportingPeriod, verbose_name=_("period"), on_delete=models.PROTECT,
-                               related_name="final_marks")
-    kind = models.CharField(_("kind"), max_length=10, choices=FinalKind.choices,
-                            default=FinalKind.PERIOD)
-    status = models.CharField(_("status"), max_length=12, choices=FinalStatus.choices,
-                              default=FinalStatus.GRADED)
+    period = models.ForeignKey(
+        ReportingPeriod,
+        verbose_name=_("period"),
+        on_delete=models.PROTECT,
+        related_name="final_marks",
+    )
+    kind = models.CharField(
+        _("kind"), max_length=10, choices=FinalKind.choices, default=FinalKind.PERIOD
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=FinalStatus.choices, default=FinalStatus.GRADED
+    )
     value = models.CharField(_("mark"), max_length=4, choices=MarkValue.choices, blank=True)
     exam_name = models.CharField(_("exam"), max_length=100, blank=True)
     deferral_reason = models.CharField(_("deferral reason"), max_length=300, blank=True)
     deferral_document = models.CharField(_("deferral document"), max_length=200, blank=True)
     deferred_until = models.DateField(_("deferred until"), null=True, blank=True)
-    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("set by"),
-                               on_delete=models.PROTECT, related_name="+")
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("set by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     set_at = models.DateTimeField(_("set at"))
     # When the family could first see it (2.6: within 24 hours of set_at).
     published_at = models.DateTimeField(_("visible to the family since"), null=True, blank=True)
@@ -911,7 +1144,8 @@ class FinalMark(SchoolOwned):
         verbose_name_plural = _("final marks")
         constraints = [
             models.UniqueConstraint(
-                fields=["student", "subject", "period", "kind"], name="final_mark_unique",
+                fields=["student", "subject", "period", "kind"],
+                name="final_mark_unique",
                 violation_error_message=_(
                     "This student already has a final mark for this subject and period."
                 ),
@@ -939,7 +1173,11 @@ class FinalMark(SchoolOwned):
         ]
 
     def __str__(self) -> str:
-        shown = self.get_value_display() if self.status == FinalStatus.GRADED else self.get_status_display()
+        shown = (
+            self.get_value_display()
+            if self.status == FinalStatus.GRADED
+            else self.get_status_display()
+        )
         return f"{self.student}: {self.subject} — {shown}"
 
 
@@ -964,17 +1202,34 @@ class MarkChange(SchoolOwned):
     entity = models.CharField(_("record"), max_length=12, choices=Entity.choices)
     object_id = models.BigIntegerField(_("record id"))
     action = models.CharField(_("action"), max_length=8, choices=ChangeAction.choices)
-    student = models.ForeignKey(Student, verbose_name=_("student"), on_delete=models.PROTECT,
-                                related_name="+")
-    lesson = models.ForeignKey(Lesson, verbose_name=_("lesson"), on_delete=models.SET_NULL,
-                               null=True, blank=True, related_name="+")
-    subject = models.ForeignKey(Subject, verbose_name=_("subject"), on_delete=models.PROTECT,
-                                null=True, blank=True, related_name="+")
+    student = models.ForeignKey(
+        Student, verbose_name=_("student"), on_delete=models.PROTECT, related_name="+"
+    )
+    lesson = models.ForeignKey(
+        Lesson,
+        verbose_name=_("lesson"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    subject = models.ForeignKey(
+        Subject,
+        verbose_name=_("subject"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     before = models.JSONField(_("before"), null=True, blank=True)
     after = models.JSONField(_("after"), null=True, blank=True)
     reason = models.CharField(_("reason"), max_length=500, blank=True)
-    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("changed by"),
-                                   on_delete=models.PROTECT, related_name="+")
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("changed by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     changed_at = models.DateTimeField(_("changed at"), auto_now_add=True)
 
     class Meta:

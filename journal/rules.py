@@ -17,8 +17,13 @@ def _teacher_id(user) -> int | None:
     return teacher.pk if teacher else None
 
 
-def is_subject_teacher_of(user, *, subject_id: int, class_group: ClassGroup | None = None,
-                          study_group: StudyGroup | None = None) -> bool:
+def is_subject_teacher_of(
+    user,
+    *,
+    subject_id: int,
+    class_group: ClassGroup | None = None,
+    study_group: StudyGroup | None = None,
+) -> bool:
     """The user teaches this subject to this class, or to this group (a stream or an individual
     plan included). Teaching a subgroup of a class does not make one a teacher of the whole
     class's journal for that subject, only of the subgroup's."""
@@ -47,8 +52,12 @@ def may_teach_lesson(user, lesson: Lesson) -> bool:
         return False
     if teacher_id in (lesson.teacher_id, lesson.substitute_teacher_id):
         return True
-    return is_subject_teacher_of(user, subject_id=lesson.subject_id,
-                                 class_group=lesson.class_group, study_group=lesson.study_group)
+    return is_subject_teacher_of(
+        user,
+        subject_id=lesson.subject_id,
+        class_group=lesson.class_group,
+        study_group=lesson.study_group,
+    )
 
 
 def may_view_class(user, class_group: ClassGroup) -> bool:

@@ -10,16 +10,25 @@ from .rules import lessons_taught_by
 
 def current_year(school, on: dt.date | None = None) -> AcademicYear | None:
     on = on or school.today()
-    return (AcademicYear.objects.filter(school=school, starts_on__lte=on, ends_on__gte=on).first()
-            or AcademicYear.objects.filter(school=school).order_by("-starts_on").first())
+    return (
+        AcademicYear.objects.filter(school=school, starts_on__lte=on, ends_on__gte=on).first()
+        or AcademicYear.objects.filter(school=school).order_by("-starts_on").first()
+    )
 
 
 def teacher_lessons_on(user, day: dt.date) -> QuerySet[Lesson]:
     """The lessons the user gives on a day, substitutions included, in timetable order."""
     return (
         Lesson.objects.filter(lessons_taught_by(user), school_id=user.school_id, date=day)
-        .select_related("subject", "class_group", "study_group", "work_type", "teacher",
-                        "substitute_teacher", "moved_from")
+        .select_related(
+            "subject",
+            "class_group",
+            "study_group",
+            "work_type",
+            "teacher",
+            "substitute_teacher",
+            "moved_from",
+        )
         .order_by("lesson_number")
     )
 

@@ -76,20 +76,32 @@ def cast(db) -> Cast:
     school = f.SchoolFactory(name="МБОУ «Средняя школа № 7»", short_name="Школа № 7")
     today = school.today()
     starts_on, ends_on = academic_year_bounds(today)
-    year = f.YearFactory(school=school, name=f"{starts_on.year}/{ends_on.year}",
-                         starts_on=starts_on, ends_on=ends_on)
-    period = f.PeriodFactory(school=school, year=year, name="Текущая четверть",
-                             starts_on=max(starts_on, today - dt.timedelta(days=40)),
-                             ends_on=min(ends_on, today + dt.timedelta(days=20)))
-    year_period = f.PeriodFactory(school=school, year=year, kind=jm.PeriodKind.YEAR, number=1,
-                                  name="Год", starts_on=starts_on, ends_on=ends_on, level_max=11)
+    year = f.YearFactory(
+        school=school, name=f"{starts_on.year}/{ends_on.year}", starts_on=starts_on, ends_on=ends_on
+    )
+    period = f.PeriodFactory(
+        school=school,
+        year=year,
+        name="Текущая четверть",
+        starts_on=max(starts_on, today - dt.timedelta(days=40)),
+        ends_on=min(ends_on, today + dt.timedelta(days=20)),
+    )
+    year_period = f.PeriodFactory(
+        school=school,
+        year=year,
+        kind=jm.PeriodKind.YEAR,
+        number=1,
+        name="Год",
+        starts_on=starts_on,
+        ends_on=ends_on,
+        level_max=11,
+    )
     class_7a = f.ClassGroupFactory(school=school, year=year, level=7, letter="А")
     class_5b = f.ClassGroupFactory(school=school, year=year, level=5, letter="Б")
     math = f.SubjectFactory(school=school, name="Математика")
     russian = f.SubjectFactory(school=school, name="Русский язык")
     answer = f.WorkTypeFactory(school=school, name="Ответ на уроке", weight=1)
-    control = f.WorkTypeFactory(school=school, name="Контрольная работа", weight=3,
-                                is_control=True)
+    control = f.WorkTypeFactory(school=school, name="Контрольная работа", weight=3, is_control=True)
 
     def teacher(username, role=Role.TEACHER):
         user = f.UserFactory(school=school, username=username, role=role)
@@ -100,22 +112,31 @@ def cast(db) -> Cast:
     other_teacher = teacher("other_teacher")
     class_7a.class_teacher = class_teacher.teacher
     class_7a.save(update_fields=["class_teacher"])
-    for user, subject, klass in [(subject_teacher, math, class_7a),
-                                 (class_teacher, russian, class_7a),
-                                 (other_teacher, math, class_5b)]:
-        f.TeachingAssignmentFactory(school=school, year=year, teacher=user.teacher,
-                                    subject=subject, class_group=klass)
+    for user, subject, klass in [
+        (subject_teacher, math, class_7a),
+        (class_teacher, russian, class_7a),
+        (other_teacher, math, class_5b),
+    ]:
+        f.TeachingAssignmentFactory(
+            school=school, year=year, teacher=user.teacher, subject=subject, class_group=klass
+        )
     deputy_head = f.UserFactory(school=school, username="deputy_head", role=Role.DEPUTY_HEAD)
     director = f.UserFactory(school=school, username="director", role=Role.DIRECTOR)
-    school_admin = f.UserFactory(school=school, username="school_admin", role=Role.SCHOOL_ADMIN,
-                                 is_staff=True)
+    school_admin = f.UserFactory(
+        school=school, username="school_admin", role=Role.SCHOOL_ADMIN, is_staff=True
+    )
 
     def pupil_in(klass, **kwargs):
-        return f.EnrollmentFactory(school=school, class_group=klass, year=year,
-                                   student=f.StudentFactory(school=school, **kwargs)).student
+        return f.EnrollmentFactory(
+            school=school,
+            class_group=klass,
+            year=year,
+            student=f.StudentFactory(school=school, **kwargs),
+        ).student
 
-    student_user = f.UserFactory(school=school, username="student", role=Role.STUDENT,
-                                 first_name="Пётр")
+    student_user = f.UserFactory(
+        school=school, username="student", role=Role.STUDENT, first_name="Пётр"
+    )
     pupil = pupil_in(class_7a, user=student_user, first_name="Пётр")
     sibling_7a = pupil_in(class_7a, first_name="Анна")
     sibling_5b = pupil_in(class_5b, first_name="Илья")
@@ -123,27 +144,57 @@ def cast(db) -> Cast:
     stranger_child = pupil_in(class_5b, first_name="Лев")
 
     guardian = _family(school, year, {"user__username": "guardian"}, [pupil])
-    guardian_of_two = _family(school, year, {"user__username": "guardian_of_two"},
-                              [sibling_7a, sibling_5b])
-    guardian_without_consent = _family(school, year,
-                                       {"user__username": "guardian_without_consent"},
-                                       [pupil_no_consent], consent=False)
+    guardian_of_two = _family(
+        school, year, {"user__username": "guardian_of_two"}, [sibling_7a, sibling_5b]
+    )
+    guardian_without_consent = _family(
+        school,
+        year,
+        {"user__username": "guardian_without_consent"},
+        [pupil_no_consent],
+        consent=False,
+    )
     stranger = _family(school, year, {"user__username": "stranger"}, [stranger_child])
 
     outsider = f.UserFactory(username="outsider", role=Role.SCHOOL_ADMIN, is_staff=True)
-    lesson = f.LessonFactory(school=school, class_group=class_7a, subject=math,
-                             teacher=subject_teacher.teacher, date=today, lesson_number=2,
-                             work_type=answer)
+    lesson = f.LessonFactory(
+        school=school,
+        class_group=class_7a,
+        subject=math,
+        teacher=subject_teacher.teacher,
+        date=today,
+        lesson_number=2,
+        work_type=answer,
+    )
     return Cast(
-        school=school, year=year, period=period, year_period=year_period,
-        class_7a=class_7a, class_5b=class_5b, math=math, russian=russian,
-        answer=answer, control=control, subject_teacher=subject_teacher,
-        class_teacher=class_teacher, other_teacher=other_teacher, deputy_head=deputy_head,
-        director=director, school_admin=school_admin, student=student_user,
-        guardian=guardian.user, guardian_of_two=guardian_of_two.user,
-        guardian_without_consent=guardian_without_consent.user, stranger=stranger.user,
-        outsider=outsider, pupil=pupil, sibling_7a=sibling_7a, sibling_5b=sibling_5b,
-        pupil_no_consent=pupil_no_consent, stranger_child=stranger_child, lesson=lesson,
+        school=school,
+        year=year,
+        period=period,
+        year_period=year_period,
+        class_7a=class_7a,
+        class_5b=class_5b,
+        math=math,
+        russian=russian,
+        answer=answer,
+        control=control,
+        subject_teacher=subject_teacher,
+        class_teacher=class_teacher,
+        other_teacher=other_teacher,
+        deputy_head=deputy_head,
+        director=director,
+        school_admin=school_admin,
+        student=student_user,
+        guardian=guardian.user,
+        guardian_of_two=guardian_of_two.user,
+        guardian_without_consent=guardian_without_consent.user,
+        stranger=stranger.user,
+        outsider=outsider,
+        pupil=pupil,
+        sibling_7a=sibling_7a,
+        sibling_5b=sibling_5b,
+        pupil_no_consent=pupil_no_consent,
+        stranger_child=stranger_child,
+        lesson=lesson,
         today=today,
     )
 

@@ -62,8 +62,9 @@ class TeacherFactory(factory.django.DjangoModelFactory):
         model = jm.Teacher
 
     school = factory.SubFactory(SchoolFactory)
-    user = factory.SubFactory(UserFactory, school=factory.SelfAttribute("..school"),
-                              role=Role.TEACHER)
+    user = factory.SubFactory(
+        UserFactory, school=factory.SelfAttribute("..school"), role=Role.TEACHER
+    )
     last_name = factory.SelfAttribute("user.last_name")
     first_name = factory.SelfAttribute("user.first_name")
 
@@ -105,8 +106,9 @@ class GuardianFactory(factory.django.DjangoModelFactory):
         model = jm.Guardian
 
     school = factory.SubFactory(SchoolFactory)
-    user = factory.SubFactory(UserFactory, school=factory.SelfAttribute("..school"),
-                              role=Role.GUARDIAN)
+    user = factory.SubFactory(
+        UserFactory, school=factory.SelfAttribute("..school"), role=Role.GUARDIAN
+    )
     last_name = factory.SelfAttribute("user.last_name")
     first_name = "Мария"
     patronymic = "Ивановна"
@@ -203,5 +205,6 @@ class ConsentFactory(factory.django.DjangoModelFactory):
     decision = Decision.CONSENT
     form = ConsentForm.PAPER
     decided_on = dt.date(2026, 9, 1)
-    recorded_by = factory.SubFactory(UserFactory, school=factory.SelfAttribute("..school"),
-                                     role=Role.SCHOOL_ADMIN)
+    recorded_by = factory.SubFactory(
+        UserFactory, school=factory.SelfAttribute("..school"), role=Role.SCHOOL_ADMIN
+    )

@@ -24,11 +24,17 @@ def test_production_settings_pass_check_deploy():
         "DJANGO_SETTINGS_MODULE": "ednevnik.settings.prod",
         "DJANGO_SECRET_KEY": "x7#kq-" + "s3cr3t-production-key-with-enough-entropy-" * 2,
         "DJANGO_ALLOWED_HOSTS": "ednevnik.example.org",
-        "DATABASE_URL": os.environ.get("DATABASE_URL", "sqlite:////tmp/ednevnik-deploy-check.sqlite3"),
+        "DATABASE_URL": os.environ.get(
+            "DATABASE_URL", "sqlite:////tmp/ednevnik-deploy-check.sqlite3"
+        ),
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
@@ -37,7 +43,13 @@ def test_production_settings_pass_check_deploy():
 def test_production_settings_refuse_to_start_without_a_secret_key():
     env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
     env["DJANGO_SETTINGS_MODULE"] = "ednevnik.settings.prod"
-    result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env,
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY" in result.stderr

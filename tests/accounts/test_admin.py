@@ -14,7 +14,9 @@ def other_school_student(db):
 
 
 def test_school_admin_sees_own_students_only(as_user, cast, other_school_student):
-    body = as_user(cast.school_admin).get(reverse("admin:journal_student_changelist")).content.decode()
+    body = (
+        as_user(cast.school_admin).get(reverse("admin:journal_student_changelist")).content.decode()
+    )
     assert cast.pupil.last_name in body
     assert other_school_student.last_name not in body
 

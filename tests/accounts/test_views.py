@@ -31,15 +31,15 @@ def test_the_english_locale_still_works(client):
 
 
 def test_signing_in_with_the_right_password_opens_the_home_page(client, cast, home):
-    response = client.post(reverse("accounts:login"),
-                           {"username": "guardian", "password": "secret-pass-123"})
+    response = client.post(
+        reverse("accounts:login"), {"username": "guardian", "password": "secret-pass-123"}
+    )
     assert response.status_code == 302
     assert response.url == home
 
 
 def test_a_wrong_password_gets_a_russian_error(client, cast):
-    response = client.post(reverse("accounts:login"),
-                           {"username": "guardian", "password": "wrong"})
+    response = client.post(reverse("accounts:login"), {"username": "guardian", "password": "wrong"})
     assert response.status_code == 200
     assert "Пожалуйста, введите правильные" in response.content.decode()
 
@@ -48,8 +48,9 @@ def test_login_is_throttled_after_repeated_failures(client, cast, settings):
     settings.LOGIN_FAILURE_LIMIT = 3
     for _ in range(3):
         client.post(reverse("accounts:login"), {"username": "guardian", "password": "wrong"})
-    response = client.post(reverse("accounts:login"),
-                           {"username": "guardian", "password": "secret-pass-123"})
+    response = client.post(
+        reverse("accounts:login"), {"username": "guardian", "password": "secret-pass-123"}
+    )
     assert response.status_code == 200
     assert "Слишком много неудачных попыток" in response.content.decode()
     assert "_auth_user_id" not in client.session
@@ -105,8 +106,9 @@ def test_a_teacher_home_lists_todays_lessons(as_user, cast, home):
     assert "Математика" in body and "7 «А»" in body
 
 
-def test_teacher_home_queries_do_not_grow_with_lessons(as_user, cast, home,
-                                                       django_assert_max_num_queries):
+def test_teacher_home_queries_do_not_grow_with_lessons(
+    as_user, cast, home, django_assert_max_num_queries
+):
     from tests import factories as f
 
     client = as_user(cast.subject_teacher)
@@ -114,9 +116,15 @@ def test_teacher_home_queries_do_not_grow_with_lessons(as_user, cast, home,
     with django_assert_max_num_queries(12) as small:
         client.get(home)
     for number in range(3, 8):
-        f.LessonFactory(school=cast.school, class_group=cast.class_7a, subject=cast.math,
-                        teacher=cast.subject_teacher.teacher, date=cast.today,
-                        lesson_number=number, work_type=cast.answer)
+        f.LessonFactory(
+            school=cast.school,
+            class_group=cast.class_7a,
+            subject=cast.math,
+            teacher=cast.subject_teacher.teacher,
+            date=cast.today,
+            lesson_number=number,
+            work_type=cast.answer,
+        )
     with django_assert_max_num_queries(len(small.captured_queries)):
         client.get(home)
 

@@ -13,8 +13,13 @@ import pytest
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "e2e"
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
 ]
 
 # Playwright's sync API runs an event loop in this thread; Django must allow its ORM here.
@@ -37,8 +42,9 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
-                                             headless=True)
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+        )
         yield browser
         browser.close()
 
@@ -66,8 +72,9 @@ def page(request, browser):
 @pytest.fixture
 def phone(request, browser):
     """A phone-sized page (360 × 740, touch)."""
-    yield from _page_fixture(request, browser, viewport={"width": 360, "height": 740},
-                             has_touch=True, is_mobile=True)
+    yield from _page_fixture(
+        request, browser, viewport={"width": 360, "height": 740}, has_touch=True, is_mobile=True
+    )
 
 
 @pytest.fixture
