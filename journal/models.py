@@ -12,6 +12,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import School
 
@@ -1048,7 +1049,7 @@ class HomeworkFile(SchoolOwned):
 
 
 class RemarkKind(models.TextChoices):
-    COMMENT = "comment", _("comment")
+    COMMENT = "comment", pgettext_lazy("remark kind", "comment")
     RECOMMENDATION = "recommendation", _("recommendation")
     MESSAGE = "message", _("message to parents")
 
