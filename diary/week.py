@@ -80,17 +80,17 @@ def build_week(
         (by_lesson_remarks[remark.lesson_id] if remark.lesson_id else loose_remarks).append(remark)
 
     days = {}
-    has_saturday = any(lesson.date.weekday() == 5 for lesson in lessons)
-    for offset in range(6 if has_saturday else 5):
+    weekend_with_lessons = {lesson.date for lesson in lessons if lesson.date.weekday() > 4}
+    for offset in range(7):
         date = week + dt.timedelta(days=offset)
+        if offset > 4 and date not in weekend_with_lessons and date != today:
+            continue  # Saturday and Sunday only when they have lessons or are today
         holiday = next((h for h in frame.holidays if h.covers(date)), None)
         days[date] = Day(date=date, is_today=date == today, holiday=holiday)
 
     listed = set()
     for lesson in lessons:
-        day = days.get(lesson.date)
-        if day is None:  # a Sunday lesson: shown on no day
-            continue
+        day = days[lesson.date]
         listed.add(lesson.pk)
         day.lessons.append(
             LessonRow(
