@@ -109,9 +109,9 @@ def _viewer_scope(user) -> tuple[Q, Exists | Q | None, Subquery | None]:
         )
         consent = Exists(granted.filter(guardian__user=user, student_id=OuterRef("pk")))
         guardian = Subquery(
-            GuardianStudent.objects.filter(
-                guardian__user=user, student_id=OuterRef("pk")
-            ).values("guardian_id")[:1]
+            GuardianStudent.objects.filter(guardian__user=user, student_id=OuterRef("pk")).values(
+                "guardian_id"
+            )[:1]
         )
         return Q(linked), consent, guardian
     if user.role == Role.STUDENT:
@@ -155,9 +155,9 @@ def diary_frame(user, student_id: int, *, on: dt.date | None = None) -> DiaryFra
     reach, consent, guardian = _viewer_scope(user)
     day = on or timezone.now().date()  # replaced by the school's today below when not given
     week = week_start_of(day)
-    enrollment = Enrollment.objects.filter(
-        student_id=OuterRef("pk"), joined_on__lte=day
-    ).filter(Q(left_on__isnull=True) | Q(left_on__gte=day))
+    enrollment = Enrollment.objects.filter(student_id=OuterRef("pk"), joined_on__lte=day).filter(
+        Q(left_on__isnull=True) | Q(left_on__gte=day)
+    )
     annotations = {
         "diary_consent": consent if consent is not None else Q(pk__in=[]),
         "enrollment": Subquery(
@@ -248,9 +248,7 @@ def _frame_from(student: Student, day: dt.date) -> DiaryFrame:
     for h in student.holidays:
         if level is None or h["lo"] <= level <= h["hi"]:
             frame.holidays.append(
-                HolidaySpan(
-                    h["name"], dt.date.fromisoformat(h["s"]), dt.date.fromisoformat(h["e"])
-                )
+                HolidaySpan(h["name"], dt.date.fromisoformat(h["s"]), dt.date.fromisoformat(h["e"]))
             )
     return frame
 
@@ -281,9 +279,7 @@ def week_lessons(frame: DiaryFrame, week: dt.date) -> list[Lesson]:
 
 def week_marks(frame: DiaryFrame, week: dt.date) -> list[Mark]:
     return list(
-        Mark.objects.filter(
-            student=frame.student, date__range=(week, week + dt.timedelta(days=6))
-        )
+        Mark.objects.filter(student=frame.student, date__range=(week, week + dt.timedelta(days=6)))
         .select_related("work_type", "subject", "created_by")
         .order_by("date", "lesson_id", "slot")
     )
@@ -347,9 +343,7 @@ def current_period(periods: list[ReportingPeriod], day: dt.date) -> ReportingPer
 
 def period_marks(frame: DiaryFrame, period: ReportingPeriod) -> list[Mark]:
     return list(
-        Mark.objects.filter(
-            student=frame.student, date__range=(period.starts_on, period.ends_on)
-        )
+        Mark.objects.filter(student=frame.student, date__range=(period.starts_on, period.ends_on))
         .select_related("work_type", "subject", "created_by")
         .order_by("subject__name", "date", "slot")
     )

@@ -166,9 +166,7 @@ def finals(request, student_id: int):
         {"period": period, "kind": kind, "finals": rows, "is_exam": kind == FinalKind.EXAM}
         for (period, kind), rows in grouped.items()
     ]
-    return _render_diary(
-        request, frame, "diary/finals.html", {"sections": sections}, tab="finals"
-    )
+    return _render_diary(request, frame, "diary/finals.html", {"sections": sections}, tab="finals")
 
 
 @require_GET

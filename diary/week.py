@@ -10,7 +10,6 @@ from journal.models import Homework, Lesson, LessonStatus, Mark, Remark
 
 from .selectors import Bell, DiaryFrame, HolidaySpan
 
-
 ATTENDANCE_LABELS = {
     "absent": pgettext_lazy("attendance", "absent (н)"),
     "ill": pgettext_lazy("attendance", "ill (б)"),

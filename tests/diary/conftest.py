@@ -86,9 +86,7 @@ def week(cast, tmp_path, settings) -> Week:
 
     # Monday: math with a mark and homework, Russian with a substitute.
     math_monday = lesson(0, 1, topic="Линейные уравнения")
-    russian_monday = lesson(
-        0, 2, cast.russian, teacher=russian_teacher, substitute_teacher=teacher
-    )
+    russian_monday = lesson(0, 2, cast.russian, teacher=russian_teacher, substitute_teacher=teacher)
     # Tuesday: a control work; a cancelled lesson.
     control = lesson(1, 1, work_type=cast.control, topic="Контрольная по теме «Уравнения»")
     cancelled = lesson(1, 2, cast.russian, teacher=russian_teacher, status="cancelled")

@@ -177,7 +177,10 @@ def test_another_familys_feed_address_is_a_404(client, cast):
     own = reverse("diary:feed", args=[cast.pupil.pk, feed.token])
     assert client.get(own).status_code == 200
     # The token does not open another child, and a guessed token opens nothing.
-    assert client.get(reverse("diary:feed", args=[cast.stranger_child.pk, feed.token])).status_code == 404
+    assert (
+        client.get(reverse("diary:feed", args=[cast.stranger_child.pk, feed.token])).status_code
+        == 404
+    )
     assert client.get(reverse("diary:feed", args=[cast.pupil.pk, "x" * 43])).status_code == 404
 
 
@@ -193,4 +196,7 @@ def test_a_feed_without_consent_is_a_404(client, cast):
     feed = CalendarFeed.objects.create(
         school=cast.school, user=cast.guardian_without_consent, student=cast.pupil_no_consent
     )
-    assert client.get(reverse("diary:feed", args=[cast.pupil_no_consent.pk, feed.token])).status_code == 404
+    assert (
+        client.get(reverse("diary:feed", args=[cast.pupil_no_consent.pk, feed.token])).status_code
+        == 404
+    )
