@@ -31,6 +31,8 @@ family_only = role_required(is_family_member)
 def _render_diary(request, frame, template, context, *, tab):
     """Render a diary page, or the paper-extracts explanation without diary consent."""
     base = {"frame": frame, "student": frame.student, "tab": tab}
+    if request.user.school_id == frame.student.school_id:
+        request.user.school = frame.school  # the header's school name: already loaded
     if not frame.may_open:
         return render(request, "diary/no_consent.html", base)
     return render(request, template, {**base, **context})
