@@ -31,13 +31,13 @@ def test_the_week_shows_each_lesson_with_its_records(as_user, cast, week):
     assert "замена" in body
     assert f"вместо: {cast.class_teacher.teacher.short_name}" in body
     # Homework with its due date and its file through the checked download.
-    assert "к 24 ноября" in body or "к " in body
+    assert "Домашнее задание (к 24 ноября)" in body
     file_url = reverse("diary:homework_file", args=[cast.pupil.pk, week.file.pk])
     assert file_url in body
     assert "задание.pdf" in body
     # The mark with work type and weight, its details in a <details> element.
     details = re.search(
-        r'<details class="mark" data-testid="mark-%d">(.*?)</details>' % week.mark.pk, body, re.S
+        rf'<details class="mark" data-testid="mark-{week.mark.pk}">(.*?)</details>', body, re.S
     )
     assert details, "mark details"
     text = details.group(1)
