@@ -218,3 +218,41 @@ def test_the_feed_is_valid_icalendar_with_escaped_text(client, cast):
     assert "SUMMARY:Каникулы: Зимние каникулы" in unfolded
     assert f"DTEND;VALUE=DATE:{cast.year.starts_on.year + 1}0112" in unfolded
     assert unfolded.count("BEGIN:VEVENT") == unfolded.count("END:VEVENT") == 2
+
+
+@pytest.mark.parametrize("scale", [1, 10])
+@pytest.mark.parametrize(
+    ("name", "budget"),
+    [
+        ("diary:marks", 4),
+        ("diary:finals", 2),
+        ("diary:timetable", 2),
+        ("diary:calendar", 4),
+        ("diary:teachers", 3),
+        ("diary:remarks", 3),
+    ],
+)
+def test_each_page_runs_a_fixed_number_of_queries(
+    as_user, cast, name, budget, scale, django_assert_max_num_queries
+):
+    for n in range(5 * scale):
+        day = cast.period.starts_on + dt.timedelta(days=n % 30)
+        m = mark(cast, cast.pupil, str(2 + n % 4), cast.control if n % 4 == 0 else cast.answer, day)
+        f.FinalMarkFactory(
+            period=cast.period,
+            student=cast.pupil,
+            subject=f.SubjectFactory(school=cast.school, name=f"Предмет {n}"),
+            published_at=timezone.now(),
+        )
+        jm.Remark.objects.create(
+            school=cast.school,
+            student=cast.pupil,
+            lesson=m.lesson,
+            kind="message",
+            text=f"Сообщение {n}",
+            author=cast.subject_teacher,
+        )
+    client = as_user(cast.guardian)
+    with django_assert_max_num_queries(budget + 2):  # + session and user
+        response = client.get(reverse(name, args=[cast.pupil.pk]))
+    assert response.status_code == 200
