@@ -153,7 +153,10 @@ def diary_frame(user, student_id: int, *, on: dt.date | None = None) -> DiaryFra
     if not user.is_active or not user.school_id:
         raise Http404
     reach, consent, guardian = _viewer_scope(user)
-    day = on or timezone.now().date()  # replaced by the school's today below when not given
+    # Without a date: the school's "today" (its time zone), from the viewer's school, which the
+    # page header needs anyway; the student row then need not bring the school along.
+    school = user.school if on is None else None
+    day = on or school.today()
     week = week_start_of(day)
     enrollment = Enrollment.objects.filter(student_id=OuterRef("pk"), joined_on__lte=day).filter(
         Q(left_on__isnull=True) | Q(left_on__gte=day)
@@ -211,19 +214,14 @@ def diary_frame(user, student_id: int, *, on: dt.date | None = None) -> DiaryFra
                 guardian__user=user, student_id=OuterRef("pk"), week_start=week
             ).values("acknowledged_at")[:1]
         )
-    student = (
-        Student.objects.filter(reach, pk=student_id, school_id=user.school_id)
-        .select_related("school")
-        .annotate(**annotations)
-        .first()
-    )
+    found = Student.objects.filter(reach, pk=student_id, school_id=user.school_id)
+    if school is None:
+        found = found.select_related("school")
+    student = found.annotate(**annotations).first()
     if student is None:
         raise Http404
-    if on is None:
-        # The school's "today" was not known before the query; recompute with the right date.
-        school_today = student.school.today()
-        if school_today != day:
-            return diary_frame(user, student_id, on=school_today)
+    if school is not None:
+        student.school = school  # the same row: the student was filtered by the user's school
     return _frame_from(student, day)
 
 

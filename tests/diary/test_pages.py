@@ -224,12 +224,12 @@ def test_the_feed_is_valid_icalendar_with_escaped_text(client, cast):
 @pytest.mark.parametrize(
     ("name", "budget"),
     [
-        ("diary:marks", 4),
-        ("diary:finals", 2),
-        ("diary:timetable", 2),
-        ("diary:calendar", 4),
-        ("diary:teachers", 3),
-        ("diary:remarks", 3),
+        ("diary:marks", 5),
+        ("diary:finals", 3),
+        ("diary:timetable", 3),
+        ("diary:calendar", 5),
+        ("diary:teachers", 4),
+        ("diary:remarks", 4),
     ],
 )
 def test_each_page_runs_a_fixed_number_of_queries(

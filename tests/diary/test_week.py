@@ -47,6 +47,7 @@ def test_the_week_shows_each_lesson_with_its_records(as_user, cast, week):
     # Attendance, a remark, a cancelled and a moved lesson.
     assert "болел (б)" in body
     assert "Забыл тетрадь" in body
+    assert "Замечание:</span> Забыл тетрадь" in body
     assert "Урок отменён" in body
     assert "Перенесён на 26 ноября, 4-й урок" in body
     assert "Перенесён с 25 ноября, 3-й урок" in body
@@ -181,6 +182,12 @@ def test_a_guardian_confirms_the_week_once(as_user, cast, week):
     body = client.get(week_url(cast.pupil, week.monday)).content.decode()
     assert 'data-testid="acknowledged"' in body
     assert "Вы подтвердили ознакомление" in body
+
+
+def test_a_student_sees_the_week_but_does_not_sign_it(as_user, cast, week):
+    body = as_user(cast.student).get(week_url(cast.pupil, week.monday)).content.decode()
+    assert "Линейные уравнения" in body
+    assert 'data-testid="acknowledge"' not in body
 
 
 def test_a_future_week_cannot_be_confirmed(as_user, cast, week):
