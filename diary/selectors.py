@@ -475,9 +475,9 @@ def feed_by_token(student_id: int, token: str) -> CalendarFeed:
 def class_of_class_teacher(user, class_id: int) -> ClassGroup:
     """The class whose homeroom teacher the user is, or Http404."""
     found = (
-        ClassGroup.objects.filter(
-            pk=class_id, school_id=user.school_id, class_teacher__user=user
-        ).first()
+        ClassGroup.objects.filter(pk=class_id, school_id=user.school_id, class_teacher__user=user)
+        .select_related("school")
+        .first()
         if user.is_active
         else None
     )

@@ -348,6 +348,7 @@ def _feed_events(frame):
 @role_required(is_teacher)
 def class_acknowledgements(request, class_id: int, week: dt.date | None = None):
     klass = selectors.class_of_class_teacher(request.user, class_id)
+    request.user.school = klass.school  # the same school, already loaded for the header
     today = klass.school.today()
     monday = selectors.week_start_of(week or today)
     context = {

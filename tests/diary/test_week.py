@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from diary.models import WeekAcknowledgement
 from journal import models as jm
+from tests import factories as f
 
 from .conftest import add_marks
 
@@ -232,3 +233,19 @@ def test_the_class_teacher_page_is_only_for_that_class_teacher(as_user, cast):
     assert as_user(cast.guardian).get(url).status_code == 403
     assert as_user(cast.deputy_head).get(url).status_code == 403
     assert as_user(cast.class_teacher).post(url).status_code == 405
+
+
+@pytest.mark.parametrize("scale", [1, 10])
+def test_the_class_teacher_page_runs_a_fixed_number_of_queries(
+    as_user, cast, week, scale, django_assert_max_num_queries
+):
+    for _n in range(3 * scale):
+        child = f.EnrollmentFactory(
+            school=cast.school, class_group=cast.class_7a, year=cast.year
+        ).student
+        f.GuardianStudentFactory(school=cast.school, student=child)
+    url = reverse("diary:class_acknowledgements_week", args=[cast.class_7a.pk, week.monday])
+    client = as_user(cast.class_teacher)
+    with django_assert_max_num_queries(7):
+        response = client.get(url)
+    assert f"из {3 + 3 * scale}" in response.content.decode()
