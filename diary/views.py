@@ -307,31 +307,20 @@ def feed(request, student_id: int, token: str):
 
 
 def _feed_events(frame):
-    """Lessons of the last two and the next eight weeks, control works of the period, and the
-    year's holidays."""
-    school = frame.school
-    tz = school.tz
+    """Lessons of the last two and the next eight weeks, the control works of the current
+    period (also beyond those weeks), and the year's holidays."""
     start = selectors.week_start_of(frame.on) - dt.timedelta(days=14)
-    lessons = selectors.lessons_between(frame, start, start + dt.timedelta(days=70))
+    end = start + dt.timedelta(days=70)
+    lessons = selectors.lessons_between(frame, start, end)
+    period = selectors.current_period(selectors.periods_for(frame), frame.on)
+    if period is not None:
+        lessons += [
+            lesson
+            for lesson in selectors.control_works(frame, period)
+            if not start <= lesson.date <= end
+        ]
     for lesson in lessons:
-        bell = frame.bells.get(lesson.lesson_number)
-        teacher = lesson.substitute_teacher or lesson.teacher
-        summary = lesson.subject.name
-        if lesson.work_type_id and lesson.work_type.is_control:
-            summary = f"{summary}: {lesson.work_type.name}"
-        event = ical.Event(
-            uid=f"lesson-{lesson.pk}@ednevnik",
-            summary=summary,
-            description=" · ".join(p for p in (lesson.topic, teacher.short_name) if p),
-            location=lesson.room,
-            cancelled=lesson.status != "scheduled",
-        )
-        if bell:
-            event.starts = dt.datetime.combine(lesson.date, bell.starts_at, tzinfo=tz)
-            event.ends = dt.datetime.combine(lesson.date, bell.ends_at, tzinfo=tz)
-        else:
-            event.starts = event.ends = lesson.date
-        yield event
+        yield _lesson_event(frame, lesson)
     for holiday in selectors.year_holidays(frame):
         yield ical.Event(
             uid=f"holiday-{holiday.pk}@ednevnik",
@@ -339,6 +328,28 @@ def _feed_events(frame):
             starts=holiday.starts_on,
             ends=holiday.ends_on,
         )
+
+
+def _lesson_event(frame, lesson) -> ical.Event:
+    tz = frame.school.tz
+    bell = frame.bells.get(lesson.lesson_number)
+    teacher = lesson.substitute_teacher or lesson.teacher
+    summary = lesson.subject.name
+    if lesson.work_type_id and lesson.work_type.is_control:
+        summary = f"{summary}: {lesson.work_type.name}"
+    event = ical.Event(
+        uid=f"lesson-{lesson.pk}@ednevnik",
+        summary=summary,
+        description=" · ".join(p for p in (lesson.topic, teacher.short_name) if p),
+        location=lesson.room,
+        cancelled=lesson.status != "scheduled",
+    )
+    if bell:
+        event.starts = dt.datetime.combine(lesson.date, bell.starts_at, tzinfo=tz)
+        event.ends = dt.datetime.combine(lesson.date, bell.ends_at, tzinfo=tz)
+    else:
+        event.starts = event.ends = lesson.date
+    return event
 
 
 # --- The class teacher's view -------------------------------------------------------------------

@@ -256,3 +256,22 @@ def test_each_page_runs_a_fixed_number_of_queries(
     with django_assert_max_num_queries(budget + 2):  # + session and user
         response = client.get(reverse(name, args=[cast.pupil.pk]))
     assert response.status_code == 200
+
+
+def test_the_feed_carries_the_periods_control_works(client, cast):
+    cast.period.ends_on = cast.today + dt.timedelta(days=120)
+    cast.period.save(update_fields=["ends_on"])
+    far = f.LessonFactory(
+        school=cast.school,
+        class_group=cast.class_7a,
+        subject=cast.russian,
+        teacher=cast.class_teacher.teacher,
+        date=cast.today + dt.timedelta(days=100),
+        lesson_number=3,
+        work_type=cast.control,
+    )
+    feed = CalendarFeed.objects.create(school=cast.school, user=cast.guardian, student=cast.pupil)
+    text = client.get(reverse("diary:feed", args=[cast.pupil.pk, feed.token])).content.decode()
+    unfolded = text.replace("\r\n ", "")
+    assert f"UID:lesson-{far.pk}@ednevnik" in unfolded
+    assert "SUMMARY:Русский язык: Контрольная работа" in unfolded
