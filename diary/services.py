@@ -3,7 +3,7 @@
 import datetime as dt
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -34,11 +34,15 @@ def calendar_feed_create(*, user, frame: DiaryFrame) -> CalendarFeed:
     """A new secret address for the child's feed; an existing one is revoked first."""
     if not frame.may_open:
         raise ValidationError(_("The electronic diary is not available."))
-    with transaction.atomic():
-        calendar_feed_revoke(user=user, student_id=frame.student.pk)
-        return CalendarFeed.objects.create(
-            school_id=frame.student.school_id, user=user, student=frame.student
-        )
+    try:
+        with transaction.atomic():
+            calendar_feed_revoke(user=user, student_id=frame.student.pk)
+            return CalendarFeed.objects.create(
+                school_id=frame.student.school_id, user=user, student=frame.student
+            )
+    except IntegrityError:
+        # Two tabs created one at the same moment: the other request's feed stands.
+        return CalendarFeed.objects.active().get(user=user, student=frame.student)
 
 
 def calendar_feed_revoke(*, user, student_id: int) -> int:
