@@ -134,8 +134,24 @@ def test_a_bad_date_is_a_404(as_user, cast):
 def test_the_week_page_runs_a_fixed_small_number_of_queries(
     as_user, cast, week, scale, django_assert_max_num_queries
 ):
-    # 10×: ten times the marks before the week, and ten times the remarks in it.
+    # 10×: ten times the marks before the week, and ten times the remarks, homework and
+    # files in it.
     add_marks(cast, cast.pupil, per_lesson_days=6 * scale, start=week.monday)
+    for n in range(2 * scale):
+        homework = jm.Homework.objects.create(
+            school=cast.school,
+            lesson=week.lessons[n % len(week.lessons)],
+            text=f"Задание {n}",
+            created_by=cast.subject_teacher,
+        )
+        jm.HomeworkFile.objects.create(
+            school=cast.school,
+            homework=homework,
+            file=f"homework/{n}.pdf",
+            original_name=f"файл-{n}.pdf",
+            size=10,
+            content_type="application/pdf",
+        )
     for n in range(3 * scale):
         jm.Remark.objects.create(
             school=cast.school,
@@ -150,7 +166,9 @@ def test_the_week_page_runs_a_fixed_small_number_of_queries(
     with django_assert_max_num_queries(WEEK_QUERY_BUDGET):
         response = client.get(url)
     assert response.status_code == 200
-    assert f"Замечание {3 * scale - 1}" in response.content.decode()
+    body = response.content.decode()
+    assert f"Замечание {3 * scale - 1}" in body
+    assert f"файл-{2 * scale - 1}.pdf" in body
 
 
 def test_the_week_query_count_does_not_grow_with_data(as_user, cast, week):
