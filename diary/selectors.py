@@ -283,12 +283,16 @@ def week_marks(frame: DiaryFrame, week: dt.date) -> list[Mark]:
     )
 
 
-def homework_for(lesson_ids: list[int]) -> list[Homework]:
-    """Homework of the given (already scoped) lessons, each with its files as a list."""
-    if not lesson_ids:
-        return []
+def week_homework(frame: DiaryFrame, week: dt.date, lesson_ids: list[int]) -> list[Homework]:
+    """Homework set in the week's lessons, and homework of the child's earlier lessons that is
+    due this week; each with its lesson's subject and its files as a list. One query."""
+    end = week + dt.timedelta(days=6)
+    due_this_week = frame.lessons_q("lesson__") & Q(
+        due_date__range=(week, end), lesson__school_id=frame.student.school_id
+    )
     return list(
-        Homework.objects.filter(lesson_id__in=lesson_ids)
+        Homework.objects.filter(Q(lesson_id__in=lesson_ids) | due_this_week)
+        .select_related("lesson__subject")
         .annotate(
             file_list=ArraySubquery(
                 HomeworkFile.objects.filter(homework_id=OuterRef("pk"))

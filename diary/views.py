@@ -72,7 +72,7 @@ def week(request, student_id: int, week: dt.date):
         monday,
         lessons=lessons,
         marks=selectors.week_marks(frame, monday),
-        homework=selectors.homework_for([lesson.pk for lesson in lessons]),
+        homework=selectors.week_homework(frame, monday, [lesson.pk for lesson in lessons]),
         remarks=selectors.week_remarks(frame, monday),
         today=today,
     )

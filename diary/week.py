@@ -55,6 +55,7 @@ class Day:
     lessons: list[LessonRow] = field(default_factory=list)
     other_marks: list[Mark] = field(default_factory=list)  # marks of lessons not listed
     other_remarks: list[Remark] = field(default_factory=list)
+    due: list[Homework] = field(default_factory=list)  # homework due this day
 
 
 def build_week(
@@ -100,6 +101,9 @@ def build_week(
                 remarks=by_lesson_remarks.pop(lesson.pk, []),
             )
         )
+    for item in homework:
+        if item.due_date in days and item.due_date != item.lesson.date:
+            days[item.due_date].due.append(item)
     for leftover in by_lesson_marks.values():
         for mark in leftover:
             if mark.date in days:

@@ -267,3 +267,44 @@ def test_the_class_teacher_page_runs_a_fixed_number_of_queries(
     with django_assert_max_num_queries(7):
         response = client.get(url)
     assert f"из {3 + 3 * scale}" in response.content.decode()
+
+
+def test_homework_is_listed_on_the_day_it_is_due(as_user, cast, week):
+    # Set on Monday, due on Tuesday (the fixture); and one set the week before, due this Friday.
+    earlier = f.LessonFactory(
+        school=cast.school,
+        class_group=cast.class_7a,
+        subject=cast.russian,
+        teacher=cast.class_teacher.teacher,
+        date=week.monday - dt.timedelta(days=3),
+        lesson_number=1,
+    )
+    jm.Homework.objects.create(
+        school=cast.school,
+        lesson=earlier,
+        text="Сочинение о зиме",
+        due_date=week.monday + dt.timedelta(days=4),
+        created_by=cast.class_teacher,
+    )
+    other_group_hw = jm.Homework.objects.create(
+        school=cast.school,
+        lesson=week.other_group_lesson,
+        text="Задание чужой группы",
+        due_date=week.monday + dt.timedelta(days=4),
+        created_by=cast.subject_teacher,
+    )
+    body = as_user(cast.guardian).get(week_url(cast.pupil, week.monday)).content.decode()
+    tuesday = body.split(f'data-testid="due-{week.monday + dt.timedelta(days=1):%Y%m%d}"')[1]
+    assert "№ 125, 126" in tuesday.split("</div>")[0]
+    friday = body.split(f'data-testid="due-{week.monday + dt.timedelta(days=4):%Y%m%d}"')[1]
+    assert "Сочинение о зиме" in friday.split("</div>")[0]
+    assert other_group_hw.text not in body
+
+
+def test_the_week_also_renders_in_english(as_user, cast, week):
+    response = as_user(cast.guardian).get(
+        week_url(cast.pupil, week.monday), HTTP_ACCEPT_LANGUAGE="en"
+    )
+    body = response.content.decode()
+    assert 'lang="en"' in body
+    assert "Lesson cancelled" in body and "Acknowledged" in body
