@@ -137,6 +137,11 @@ def test_wrong_methods_are_405(as_user, cast):
     ack = reverse("diary:acknowledge_week", args=[cast.pupil.pk, dt.date(2026, 11, 23)])
     assert client.get(ack).status_code == 405
     assert client.delete(reverse("diary:feed_settings", args=[cast.pupil.pk])).status_code == 405
+    for name in ("week", "finals", "timetable", "calendar", "teachers", "remarks"):
+        args = [cast.pupil.pk, dt.date(2026, 11, 23)] if name == "week" else [cast.pupil.pk]
+        assert client.post(reverse(f"diary:{name}", args=args)).status_code == 405, name
+    assert client.post(reverse("diary:homework_file", args=[cast.pupil.pk, 1])).status_code == 405
+    assert client.post(reverse("diary:feed", args=[cast.pupil.pk, "x" * 43])).status_code == 405
 
 
 @pytest.mark.parametrize(
