@@ -27,10 +27,22 @@ from .week import build_week
 
 family_only = role_required(is_family_member)
 
+# The child switcher keeps the section: another child's marks from the marks page.
+TAB_URLS = {
+    "week": "diary:current_week",
+    "marks": "diary:marks",
+    "finals": "diary:finals",
+    "timetable": "diary:timetable",
+    "calendar": "diary:calendar",
+    "teachers": "diary:teachers",
+    "remarks": "diary:remarks",
+    "feed": "diary:feed_settings",
+}
+
 
 def _render_diary(request, frame, template, context, *, tab):
     """Render a diary page, or the paper-extracts explanation without diary consent."""
-    base = {"frame": frame, "student": frame.student, "tab": tab}
+    base = {"frame": frame, "student": frame.student, "tab": tab, "tab_url": TAB_URLS[tab]}
     if request.user.school_id == frame.student.school_id:
         request.user.school = frame.school  # the header's school name: already loaded
     if not frame.may_open:

@@ -205,3 +205,12 @@ def test_a_feed_without_consent_is_a_404(client, cast):
         client.get(reverse("diary:feed", args=[cast.pupil_no_consent.pk, feed.token])).status_code
         == 404
     )
+
+
+def test_the_child_switcher_keeps_the_section_and_the_week(as_user, cast):
+    client = as_user(cast.guardian_of_two)
+    marks = client.get(reverse("diary:marks", args=[cast.sibling_7a.pk])).content.decode()
+    assert reverse("diary:marks", args=[cast.sibling_5b.pk]) in marks
+    monday = dt.date(2026, 11, 16)
+    week = client.get(reverse("diary:week", args=[cast.sibling_7a.pk, monday])).content.decode()
+    assert reverse("diary:week", args=[cast.sibling_5b.pk, monday]) in week
