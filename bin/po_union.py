@@ -11,21 +11,31 @@ import sys
 import polib
 
 
+def _translated(entry) -> bool:
+    if entry.msgid_plural:
+        return bool(entry.msgstr_plural) and all(entry.msgstr_plural.values())
+    return bool(entry.msgstr)
+
+
 def main(target_path: str, *sources: str) -> int:
-    known: dict[tuple[str | None, str], str] = {}
+    known: dict[tuple[str | None, str], object] = {}
     for path in sources:
         for entry in polib.pofile(path):
-            if entry.msgstr and "fuzzy" not in entry.flags:
-                known.setdefault((entry.msgctxt, entry.msgid), entry.msgstr)
+            if _translated(entry) and "fuzzy" not in entry.flags:
+                value = dict(entry.msgstr_plural) if entry.msgid_plural else entry.msgstr
+                known.setdefault((entry.msgctxt, entry.msgid), value)
     target = polib.pofile(target_path)
     missing = []
     for entry in target:
         if entry.obsolete:
             continue
-        if not entry.msgstr or "fuzzy" in entry.flags:
+        if not _translated(entry) or "fuzzy" in entry.flags:
             translation = known.get((entry.msgctxt, entry.msgid))
             if translation:
-                entry.msgstr = translation
+                if entry.msgid_plural:
+                    entry.msgstr_plural = dict(translation)
+                else:
+                    entry.msgstr = translation
                 if "fuzzy" in entry.flags:
                     entry.flags.remove("fuzzy")
                 entry.previous_msgid = None

@@ -1,1 +1,103 @@
-"""Models of the diary app arrive with its issue."""
+"""What a family itself records in the diary. Nothing here copies journal data (regulation 1.5):
+a week acknowledgement («Ознакомлен») and the secret address of a personal calendar feed."""
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from journal.models import Guardian, SchoolOwned, Student
+
+
+class WeekAcknowledgement(SchoolOwned):
+    """A guardian confirms having read a child's week, as a parent signs a paper diary."""
+
+    guardian = models.ForeignKey(
+        Guardian,
+        verbose_name=_("parent"),
+        on_delete=models.CASCADE,
+        related_name="week_acknowledgements",
+    )
+    student = models.ForeignKey(
+        Student,
+        verbose_name=_("student"),
+        on_delete=models.CASCADE,
+        related_name="week_acknowledgements",
+    )
+    week_start = models.DateField(_("week starting"))
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("week acknowledgement")
+        verbose_name_plural = _("week acknowledgements")
+        ordering = ["-week_start"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["guardian", "student", "week_start"],
+                name="week_ack_unique",
+                violation_error_message=_("This week is already acknowledged."),
+            ),
+            models.CheckConstraint(
+                condition=Q(week_start__week_day=2),
+                name="week_ack_starts_on_monday",
+                violation_error_message=_("A week starts on Monday."),
+            ),
+        ]
+        indexes = [
+            # The class teacher's page: the acknowledgements of a class's students for one week.
+            models.Index(fields=["week_start", "student"], name="week_ack_week_student"),
+        ]
+        # week_ack_unique's index serves the week page's "has this guardian confirmed".
+
+    def __str__(self) -> str:
+        return f"{self.guardian} — {self.student}: {self.week_start:%d.%m.%Y}"
+
+
+def new_feed_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class CalendarFeedQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(revoked_at__isnull=True)
+
+
+class CalendarFeed(SchoolOwned):
+    """A secret, revocable address of a child's iCal feed for one account.
+
+    Calendar applications fetch the feed without a session, so the token is the credential;
+    each fetch still checks that the account may open the child's diary now."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account"),
+        on_delete=models.CASCADE,
+        related_name="calendar_feeds",
+    )
+    student = models.ForeignKey(
+        Student, verbose_name=_("student"), on_delete=models.CASCADE, related_name="+"
+    )
+    token = models.CharField(_("secret"), max_length=64, unique=True, default=new_feed_token)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    objects = CalendarFeedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "student"],
+                condition=Q(revoked_at__isnull=True),
+                name="calendar_feed_one_active",
+                violation_error_message=_("This account already has a feed for this child."),
+            ),
+        ]
+        # The unique index on token serves the feed's lookup; calendar_feed_one_active's index
+        # serves the settings page.
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.student}"

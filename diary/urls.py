@@ -1,6 +1,57 @@
-from django.urls import path  # noqa: F401
+import datetime as dt
+
+from django.urls import path, register_converter
+
+from . import views
+
+
+class IsoDateConverter:
+    regex = r"\d{4}-\d{2}-\d{2}"
+
+    def to_python(self, value: str) -> dt.date:
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError as bad:  # 2026-02-30: not a date, so no match (404)
+            raise ValueError(value) from bad
+
+    def to_url(self, value: dt.date) -> str:
+        return value.isoformat()
+
+
+register_converter(IsoDateConverter, "isodate")
 
 app_name = "diary"
 
-# The diary app's pages arrive with its issue.
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("<int:student_id>/", views.current_week, name="current_week"),
+    path("<int:student_id>/week/<isodate:week>/", views.week, name="week"),
+    path(
+        "<int:student_id>/week/<isodate:week>/acknowledge/",
+        views.acknowledge_week,
+        name="acknowledge_week",
+    ),
+    path("<int:student_id>/marks/", views.marks, name="marks"),
+    path("<int:student_id>/finals/", views.finals, name="finals"),
+    path("<int:student_id>/timetable/", views.timetable, name="timetable"),
+    path("<int:student_id>/calendar/", views.school_calendar, name="calendar"),
+    path("<int:student_id>/teachers/", views.teachers, name="teachers"),
+    path("<int:student_id>/remarks/", views.remarks, name="remarks"),
+    path(
+        "<int:student_id>/homework-files/<int:file_id>/",
+        views.homework_file,
+        name="homework_file",
+    ),
+    path("<int:student_id>/feed/", views.feed_settings, name="feed_settings"),
+    path("<int:student_id>/feed/<str:token>.ics", views.feed, name="feed"),
+    path(
+        "class/<int:class_id>/acknowledgements/",
+        views.class_acknowledgements,
+        name="class_acknowledgements",
+    ),
+    path(
+        "class/<int:class_id>/acknowledgements/<isodate:week>/",
+        views.class_acknowledgements,
+        name="class_acknowledgements_week",
+    ),
+]

@@ -1,0 +1,531 @@
+"""Reads for the family's diary. Every read starts from `diary_frame`, which finds the child
+among the viewer's own (the permission lives in the query) and answers, in the same single
+query, what every diary page needs around it: consent, class, groups, bells, holidays.
+
+The diary only reads journal data (regulation 1.5).
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import JSONObject
+from django.http import Http404
+from django.utils import timezone
+
+from accounts.models import Role
+from consent.models import Consent, Purpose
+from journal.models import (
+    Attendance,
+    BellSchedule,
+    ClassGroup,
+    Enrollment,
+    FinalMark,
+    GuardianStudent,
+    Holiday,
+    Homework,
+    HomeworkFile,
+    Lesson,
+    Mark,
+    PeriodKind,
+    Remark,
+    ReportingPeriod,
+    Student,
+    StudyGroupMembership,
+    TeachingAssignment,
+    TimetableEntry,
+    WorkType,
+)
+
+from .models import CalendarFeed, WeekAcknowledgement
+
+
+def week_start_of(day: dt.date) -> dt.date:
+    return day - dt.timedelta(days=day.weekday())
+
+
+@dataclass
+class Bell:
+    number: int
+    starts_at: dt.time
+    ends_at: dt.time
+
+
+@dataclass
+class HolidaySpan:
+    name: str
+    starts_on: dt.date
+    ends_on: dt.date
+
+    def covers(self, day: dt.date) -> bool:
+        return self.starts_on <= day <= self.ends_on
+
+
+@dataclass
+class DiaryFrame:
+    """The child as the viewer may see them on a date, with what every diary page needs."""
+
+    student: Student
+    may_open: bool  # the family's diary consent is in force (regulation 2.1)
+    on: dt.date
+    class_group_id: int | None = None
+    class_level: int | None = None
+    class_label: str = ""
+    year_id: int | None = None
+    group_ids: list[int] = field(default_factory=list)
+    bells: dict[int, Bell] = field(default_factory=dict)
+    holidays: list[HolidaySpan] = field(default_factory=list)
+    children: list[dict] = field(default_factory=list)
+    guardian_id: int | None = None
+    acknowledged_at: dt.datetime | None = None
+
+    @property
+    def school(self):
+        return self.student.school
+
+    def lessons_q(self, prefix: str = "") -> Q:
+        """The child's lessons: the class's lessons without a group, and the lessons of the
+        child's groups (subgroups, streams and individual plans)."""
+        q = Q(**{f"{prefix}study_group_id__in": self.group_ids})
+        if self.class_group_id:
+            q |= Q(**{f"{prefix}class_group_id": self.class_group_id}) & Q(
+                **{f"{prefix}study_group__isnull": True}
+            )
+        return q
+
+
+def _parse_time(value: str) -> dt.time:
+    return dt.time.fromisoformat(value)
+
+
+def _viewer_scope(user) -> tuple[Q, Exists | Q | None, Subquery | None]:
+    """How the viewer reaches a child: (which students, the consent condition, the viewer's
+    guardian id). Mirrors consent.rules.may_open_diary_of in one query (tests check parity)."""
+    granted = Consent.objects.granted(Purpose.DIARY)
+    if user.role == Role.GUARDIAN:
+        linked = Exists(
+            GuardianStudent.objects.filter(guardian__user=user, student_id=OuterRef("pk"))
+        )
+        consent = Exists(granted.filter(guardian__user=user, student_id=OuterRef("pk")))
+        guardian = Subquery(
+            GuardianStudent.objects.filter(guardian__user=user, student_id=OuterRef("pk")).values(
+                "guardian_id"
+            )[:1]
+        )
+        return Q(linked), consent, guardian
+    if user.role == Role.STUDENT:
+        consent = Exists(
+            granted.filter(
+                student_id=OuterRef("pk"),
+                guardian__links__student_id=OuterRef("pk"),
+            )
+        )
+        return Q(user=user), consent, None
+    return Q(pk__in=[]), None, None
+
+
+def _children_of(user) -> QuerySet[Student]:
+    if user.role == Role.GUARDIAN:
+        return Student.objects.filter(guardian_links__guardian__user=user)
+    if user.role == Role.STUDENT:
+        return Student.objects.filter(user=user)
+    return Student.objects.none()
+
+
+def diary_children(user) -> list[Student]:
+    """The children whose diary the viewer reaches (a guardian's linked children, a student)."""
+    if not user.is_active:
+        return []
+    return list(
+        _children_of(user)
+        .filter(school_id=user.school_id)
+        .order_by("first_name", "last_name", "pk")
+    )
+
+
+def diary_frame(user, student_id: int, *, on: dt.date | None = None) -> DiaryFrame:
+    """The child among the viewer's own, or Http404 (identical for "not yours" and "missing").
+
+    One query: the student with the school, consent, the class and groups on `on`, the
+    bells, the holidays of the week of `on`, the viewer's other children and this week's
+    acknowledgement."""
+    if not user.is_active or not user.school_id:
+        raise Http404
+    reach, consent, guardian = _viewer_scope(user)
+    # Without a date: the school's "today" (its time zone), from the viewer's school, which the
+    # page header needs anyway; the student row then need not bring the school along.
+    school = user.school if on is None else None
+    day = on or school.today()
+    week = week_start_of(day)
+    enrollment = Enrollment.objects.filter(student_id=OuterRef("pk"), joined_on__lte=day).filter(
+        Q(left_on__isnull=True) | Q(left_on__gte=day)
+    )
+    annotations = {
+        "diary_consent": consent if consent is not None else Q(pk__in=[]),
+        "enrollment": Subquery(
+            enrollment.order_by("-joined_on", "-pk").values(
+                json=JSONObject(
+                    class_group_id="class_group_id",
+                    level="class_group__level",
+                    letter="class_group__letter",
+                    year_id="year_id",
+                )
+            )[:1]
+        ),
+        "group_ids": ArraySubquery(
+            StudyGroupMembership.objects.filter(
+                student_id=OuterRef("pk"),
+                group__year__starts_on__lte=day,
+                group__year__ends_on__gte=day,
+            ).values("group_id")
+        ),
+        "bells": ArraySubquery(
+            BellSchedule.objects.filter(school_id=OuterRef("school_id")).values(
+                json=JSONObject(n="lesson_number", s="starts_at", e="ends_at")
+            )
+        ),
+        "holidays": ArraySubquery(
+            Holiday.objects.filter(
+                school_id=OuterRef("school_id"),
+                starts_on__lte=week + dt.timedelta(days=6),
+                ends_on__gte=week,
+            ).values(
+                json=JSONObject(
+                    name="name",
+                    s="starts_on",
+                    e="ends_on",
+                    lo="level_min",
+                    hi="level_max",
+                )
+            )
+        ),
+        "siblings": ArraySubquery(
+            _children_of(user)
+            .filter(school_id=user.school_id)
+            .order_by("first_name", "last_name", "pk")
+            .values(json=JSONObject(id="pk", first_name="first_name", last_name="last_name"))
+        ),
+    }
+    if guardian is not None:
+        annotations["viewer_guardian_id"] = guardian
+        annotations["acknowledged_at"] = Subquery(
+            WeekAcknowledgement.objects.filter(
+                guardian__user=user, student_id=OuterRef("pk"), week_start=week
+            ).values("acknowledged_at")[:1]
+        )
+    found = Student.objects.filter(reach, pk=student_id, school_id=user.school_id)
+    if school is None:
+        found = found.select_related("school")
+    student = found.annotate(**annotations).first()
+    if student is None:
+        raise Http404
+    if school is not None:
+        student.school = school  # the same row: the student was filtered by the user's school
+    return _frame_from(student, day)
+
+
+def _frame_from(student: Student, day: dt.date) -> DiaryFrame:
+    enrollment = student.enrollment or {}
+    level = enrollment.get("level")
+    frame = DiaryFrame(
+        student=student,
+        may_open=bool(student.diary_consent),
+        on=day,
+        class_group_id=enrollment.get("class_group_id"),
+        class_level=level,
+        class_label=f"{level} «{enrollment['letter']}»" if enrollment else "",
+        year_id=enrollment.get("year_id"),
+        group_ids=[g for g in student.group_ids if g is not None],
+        children=list(student.siblings),
+        guardian_id=getattr(student, "viewer_guardian_id", None),
+        acknowledged_at=getattr(student, "acknowledged_at", None),
+    )
+    for bell in student.bells:
+        frame.bells[bell["n"]] = Bell(bell["n"], _parse_time(bell["s"]), _parse_time(bell["e"]))
+    for h in student.holidays:
+        if level is None or h["lo"] <= level <= h["hi"]:
+            frame.holidays.append(
+                HolidaySpan(h["name"], dt.date.fromisoformat(h["s"]), dt.date.fromisoformat(h["e"]))
+            )
+    return frame
+
+
+# --- The week ---------------------------------------------------------------------------------
+
+
+def week_lessons(frame: DiaryFrame, week: dt.date) -> list[Lesson]:
+    """The child's lessons of the week in timetable order, with teachers, the substitute, the
+    moved-from and moved-to lessons and the child's attendance code, in one query."""
+    attendance = Attendance.objects.filter(lesson_id=OuterRef("pk"), student=frame.student)
+    return list(
+        Lesson.objects.filter(
+            frame.lessons_q(),
+            school_id=frame.student.school_id,
+            date__range=(week, week + dt.timedelta(days=6)),
+        )
+        .select_related(
+            "subject", "teacher", "substitute_teacher", "work_type", "moved_from", "moved_to"
+        )
+        .annotate(
+            attendance_code=Subquery(attendance.values("code")[:1]),
+            attendance_minutes=Subquery(attendance.values("minutes_late")[:1]),
+        )
+        .order_by("date", "lesson_number", "pk")
+    )
+
+
+def week_marks(frame: DiaryFrame, week: dt.date) -> list[Mark]:
+    return list(
+        Mark.objects.filter(student=frame.student, date__range=(week, week + dt.timedelta(days=6)))
+        .select_related("work_type", "subject", "created_by")
+        .order_by("date", "lesson_id", "slot")
+    )
+
+
+def week_homework(frame: DiaryFrame, week: dt.date, lesson_ids: list[int]) -> list[Homework]:
+    """Homework set in the week's lessons, and homework of the child's earlier lessons that is
+    due this week; each with its lesson's subject and its files as a list. One query."""
+    end = week + dt.timedelta(days=6)
+    due_this_week = frame.lessons_q("lesson__") & Q(
+        due_date__range=(week, end), lesson__school_id=frame.student.school_id
+    )
+    return list(
+        Homework.objects.filter(Q(lesson_id__in=lesson_ids) | due_this_week)
+        .select_related("lesson__subject")
+        .annotate(
+            file_list=ArraySubquery(
+                HomeworkFile.objects.filter(homework_id=OuterRef("pk"))
+                .order_by("pk")
+                .values(json=JSONObject(id="pk", name="original_name", size="size"))
+            )
+        )
+        .order_by("pk")
+    )
+
+
+def week_remarks(frame: DiaryFrame, week: dt.date) -> list[Remark]:
+    end = week + dt.timedelta(days=6)
+    tz = frame.school.tz
+    since = dt.datetime.combine(week, dt.time.min, tzinfo=tz)
+    until = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+    return list(
+        Remark.objects.filter(student=frame.student)
+        .filter(
+            Q(lesson__date__range=(week, end))
+            | Q(lesson__isnull=True, created_at__gte=since, created_at__lt=until)
+        )
+        .select_related("author", "subject", "lesson")
+        .order_by("-created_at")
+    )
+
+
+# --- Marks, forecast, finals -------------------------------------------------------------------
+
+
+def periods_for(frame: DiaryFrame) -> list[ReportingPeriod]:
+    """The reporting periods of the child's class level this year (quarters, half-years…),
+    the year itself last."""
+    if frame.year_id is None:
+        return []
+    rows = ReportingPeriod.objects.filter(
+        year_id=frame.year_id, level_min__lte=frame.class_level, level_max__gte=frame.class_level
+    )
+    return sorted(rows, key=lambda p: (p.kind == PeriodKind.YEAR, p.starts_on, p.number))
+
+
+def current_period(periods: list[ReportingPeriod], day: dt.date) -> ReportingPeriod | None:
+    ordinary = [p for p in periods if p.kind != PeriodKind.YEAR] or periods
+    for period in ordinary:
+        if period.starts_on <= day <= period.ends_on:
+            return period
+    past = [p for p in ordinary if p.ends_on < day]
+    return past[-1] if past else (ordinary[0] if ordinary else None)
+
+
+def period_marks(frame: DiaryFrame, period: ReportingPeriod) -> list[Mark]:
+    return list(
+        Mark.objects.filter(student=frame.student, date__range=(period.starts_on, period.ends_on))
+        .select_related("work_type", "subject", "created_by")
+        .order_by("subject__name", "date", "slot")
+    )
+
+
+def lowest_weight(school_id: int) -> int:
+    weights = WorkType.objects.filter(school_id=school_id).order_by("weight")
+    first = weights.values_list("weight", flat=True).first()
+    return first or 1
+
+
+def published_finals(frame: DiaryFrame) -> list[FinalMark]:
+    """Final marks the family may see: published (regulation 2.6)."""
+    return list(
+        FinalMark.objects.filter(
+            student=frame.student, published_at__isnull=False, published_at__lte=timezone.now()
+        )
+        .select_related("subject", "period")
+        .order_by("period__year__starts_on", "period__starts_on", "subject__name", "kind")
+    )
+
+
+# --- Timetable, control works, holidays, teachers, remarks ---------------------------------------
+
+
+def week_timetable(frame: DiaryFrame, week: dt.date) -> list[TimetableEntry]:
+    end = week + dt.timedelta(days=6)
+    return list(
+        TimetableEntry.objects.filter(
+            frame.lessons_q(), school_id=frame.student.school_id, valid_from__lte=end
+        )
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=week))
+        .select_related("subject", "teacher", "study_group")
+        .order_by("weekday", "lesson_number", "pk")
+    )
+
+
+def control_works(frame: DiaryFrame, period: ReportingPeriod) -> list[Lesson]:
+    return list(
+        Lesson.objects.filter(
+            frame.lessons_q(),
+            school_id=frame.student.school_id,
+            date__range=(period.starts_on, period.ends_on),
+            work_type__is_control=True,
+        )
+        .select_related("subject", "work_type", "teacher", "substitute_teacher")
+        .order_by("date", "lesson_number")
+    )
+
+
+def year_holidays(frame: DiaryFrame) -> list[Holiday]:
+    if frame.year_id is None:
+        return []
+    return list(
+        Holiday.objects.filter(
+            year_id=frame.year_id,
+            level_min__lte=frame.class_level,
+            level_max__gte=frame.class_level,
+        ).order_by("starts_on")
+    )
+
+
+def child_teachers(frame: DiaryFrame) -> list[TeachingAssignment]:
+    """Who teaches the child: the class's assignments and those of the child's groups
+    (individual plans included)."""
+    q = Q(study_group_id__in=frame.group_ids)
+    if frame.class_group_id:
+        q |= Q(class_group_id=frame.class_group_id, study_group__isnull=True)
+    return list(
+        TeachingAssignment.objects.filter(q, school_id=frame.student.school_id)
+        .select_related("teacher", "subject", "study_group")
+        .order_by("subject__name", "teacher__last_name")
+    )
+
+
+def class_teacher_of(frame: DiaryFrame):
+    if not frame.class_group_id:
+        return None
+    klass = ClassGroup.objects.select_related("class_teacher").filter(pk=frame.class_group_id)
+    found = klass.first()
+    return found.class_teacher if found else None
+
+
+def child_remarks(frame: DiaryFrame) -> QuerySet[Remark]:
+    return (
+        Remark.objects.filter(student=frame.student)
+        .select_related("author", "subject", "lesson")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def homework_file_for(frame: DiaryFrame, file_id: int) -> HomeworkFile:
+    """A homework file of one of the child's lessons (any date), or Http404."""
+    found = (
+        HomeworkFile.objects.filter(
+            frame.lessons_q("homework__lesson__"),
+            pk=file_id,
+            school_id=frame.student.school_id,
+        )
+        .only("file", "original_name", "content_type")
+        .first()
+    )
+    if found is None:
+        raise Http404
+    return found
+
+
+# --- The calendar feed ----------------------------------------------------------------------
+
+
+def active_feed(user, student_id: int) -> CalendarFeed | None:
+    return CalendarFeed.objects.active().filter(user=user, student_id=student_id).first()
+
+
+def feed_by_token(student_id: int, token: str) -> CalendarFeed:
+    """An active feed of this child by its secret, or Http404."""
+    feed = (
+        CalendarFeed.objects.active()
+        .filter(token=token, student_id=student_id)
+        .select_related("user")
+        .first()
+    )
+    if feed is None:
+        raise Http404
+    return feed
+
+
+# --- The class teacher's view of acknowledgements ----------------------------------------------
+
+
+def class_of_class_teacher(user, class_id: int) -> ClassGroup:
+    """The class whose homeroom teacher the user is, or Http404."""
+    found = (
+        ClassGroup.objects.filter(pk=class_id, school_id=user.school_id, class_teacher__user=user)
+        .select_related("school")
+        .first()
+        if user.is_active
+        else None
+    )
+    if found is None:
+        raise Http404
+    return found
+
+
+def class_acknowledgements(klass: ClassGroup, week: dt.date) -> list[dict]:
+    """The class's active students with their guardians and whether each confirmed the week."""
+    day = week + dt.timedelta(days=6)
+    enrollments = (
+        Enrollment.objects.filter(class_group=klass, joined_on__lte=day)
+        .filter(Q(left_on__isnull=True) | Q(left_on__gte=week))
+        .select_related("student")
+        .order_by("student__last_name", "student__first_name")
+    )
+    students = [e.student for e in enrollments]
+    links = GuardianStudent.objects.filter(student__in=students).select_related("guardian")
+    acks = {
+        (a.guardian_id, a.student_id): a.acknowledged_at
+        for a in WeekAcknowledgement.objects.filter(student__in=students, week_start=week)
+    }
+    by_student: dict[int, list] = {s.pk: [] for s in students}
+    for link in links.order_by("guardian__last_name"):
+        by_student[link.student_id].append(
+            {"guardian": link.guardian, "at": acks.get((link.guardian_id, link.student_id))}
+        )
+    return [
+        {
+            "student": s,
+            "guardians": by_student[s.pk],
+            "confirmed": any(g["at"] for g in by_student[s.pk]),
+        }
+        for s in students
+    ]
+
+
+def lessons_between(frame: DiaryFrame, start: dt.date, end: dt.date) -> list[Lesson]:
+    """The child's lessons in a date range (the calendar feed)."""
+    return list(
+        Lesson.objects.filter(
+            frame.lessons_q(), school_id=frame.student.school_id, date__range=(start, end)
+        )
+        .select_related("subject", "work_type", "teacher", "substitute_teacher")
+        .order_by("date", "lesson_number")
+    )

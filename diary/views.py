@@ -1,0 +1,386 @@
+"""The family's diary: pages over journal data, each scoped to the viewer through
+selectors.diary_frame (a child not linked to the viewer is a 404, like a missing one)."""
+
+import datetime as dt
+from collections import OrderedDict
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.access import role_required
+from accounts.rules import is_family_member, is_guardian, is_teacher
+from consent.rules import may_open_diary_of
+from journal.grading import Thresholds
+from journal.models import FinalKind
+
+from . import ical, selectors, services
+from .forecast import forecast
+from .week import build_week
+
+family_only = role_required(is_family_member)
+
+# The child switcher keeps the section: another child's marks from the marks page.
+TAB_URLS = {
+    "week": "diary:current_week",
+    "marks": "diary:marks",
+    "finals": "diary:finals",
+    "timetable": "diary:timetable",
+    "calendar": "diary:calendar",
+    "teachers": "diary:teachers",
+    "remarks": "diary:remarks",
+    "feed": "diary:feed_settings",
+}
+
+
+def _render_diary(request, frame, template, context, *, tab):
+    """Render a diary page, or the paper-extracts explanation without diary consent."""
+    base = {"frame": frame, "student": frame.student, "tab": tab, "tab_url": TAB_URLS[tab]}
+    if request.user.school_id == frame.student.school_id:
+        request.user.school = frame.school  # the header's school name: already loaded
+    if not frame.may_open:
+        return render(request, "diary/no_consent.html", base)
+    return render(request, template, {**base, **context})
+
+
+@require_GET
+@family_only
+def home(request):
+    """A guardian of several children picks one; one child goes straight to the week."""
+    children = selectors.diary_children(request.user)
+    if len(children) == 1:
+        return redirect("diary:current_week", student_id=children[0].pk)
+    return render(request, "diary/home.html", {"children": children})
+
+
+@require_GET
+@family_only
+def current_week(request, student_id: int):
+    frame = selectors.diary_frame(request.user, student_id)
+    week = selectors.week_start_of(frame.on)
+    return redirect("diary:week", student_id=frame.student.pk, week=week)
+
+
+@require_GET
+@family_only
+def week(request, student_id: int, week: dt.date):
+    monday = selectors.week_start_of(week)
+    if monday != week:
+        return redirect("diary:week", student_id=student_id, week=monday)
+    frame = selectors.diary_frame(request.user, student_id, on=monday)
+    if not frame.may_open:
+        return _render_diary(request, frame, "", {}, tab="week")
+    lessons = selectors.week_lessons(frame, monday)
+    today = frame.school.today()
+    days = build_week(
+        frame,
+        monday,
+        lessons=lessons,
+        marks=selectors.week_marks(frame, monday),
+        homework=selectors.week_homework(frame, monday, [lesson.pk for lesson in lessons]),
+        remarks=selectors.week_remarks(frame, monday),
+        today=today,
+    )
+    context = {
+        "week": monday,
+        "week_end": monday + dt.timedelta(days=6),
+        "previous_week": monday - dt.timedelta(days=7),
+        "next_week": monday + dt.timedelta(days=7),
+        "this_week": selectors.week_start_of(today),
+        "days": days,
+        "can_acknowledge": frame.guardian_id is not None and monday <= today,
+    }
+    return _render_diary(request, frame, "diary/week.html", context, tab="week")
+
+
+@require_POST
+@family_only
+def acknowledge_week(request, student_id: int, week: dt.date):
+    if not is_guardian(request.user):
+        raise Http404
+    frame = selectors.diary_frame(request.user, student_id, on=week)
+    if not frame.may_open:
+        raise Http404
+    try:
+        services.week_acknowledgement_create(frame=frame, week_start=week)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Thank you: the week is confirmed as read."))
+    return redirect("diary:week", student_id=student_id, week=selectors.week_start_of(week))
+
+
+def _period_choice(request, frame):
+    periods = selectors.periods_for(frame)
+    chosen = None
+    wanted = request.GET.get("period", "")
+    if wanted.isdigit():
+        chosen = next((p for p in periods if p.pk == int(wanted)), None)
+        if chosen is None:
+            raise Http404
+    return periods, chosen or selectors.current_period(periods, frame.on)
+
+
+@require_GET
+@family_only
+def marks(request, student_id: int):
+    frame = selectors.diary_frame(request.user, student_id)
+    if not frame.may_open:
+        return _render_diary(request, frame, "", {}, tab="marks")
+    periods, period = _period_choice(request, frame)
+    school = frame.school
+    thresholds = Thresholds.of(school)
+    weight = selectors.lowest_weight(school.pk)
+    subjects = OrderedDict()
+    for mark in selectors.period_marks(frame, period) if period else []:
+        subjects.setdefault(mark.subject, []).append(mark)
+    rows = [
+        {
+            "subject": subject,
+            "marks": subject_marks,
+            "forecast": forecast(
+                [(m.value, m.work_type.weight) for m in subject_marks],
+                thresholds,
+                min_marks=school.min_marks_for_forecast,
+                assumed_weight=weight,
+            ),
+        }
+        for subject, subject_marks in subjects.items()
+    ]
+    context = {
+        "periods": periods,
+        "period": period,
+        "rows": rows,
+        "thresholds": thresholds,
+        "assumed_weight": weight,
+        "min_marks": school.min_marks_for_forecast,
+        "graded_class": frame.class_level is None or frame.class_level > 1,
+    }
+    return _render_diary(request, frame, "diary/marks.html", context, tab="marks")
+
+
+@require_GET
+@family_only
+def finals(request, student_id: int):
+    frame = selectors.diary_frame(request.user, student_id)
+    if not frame.may_open:
+        return _render_diary(request, frame, "", {}, tab="finals")
+    grouped = OrderedDict()
+    for final in selectors.published_finals(frame):
+        key = (final.period, final.kind)
+        grouped.setdefault(key, []).append(final)
+    sections = [
+        {"period": period, "kind": kind, "finals": rows, "is_exam": kind == FinalKind.EXAM}
+        for (period, kind), rows in grouped.items()
+    ]
+    return _render_diary(request, frame, "diary/finals.html", {"sections": sections}, tab="finals")
+
+
+@require_GET
+@family_only
+def timetable(request, student_id: int):
+    frame = selectors.diary_frame(request.user, student_id)
+    if not frame.may_open:
+        return _render_diary(request, frame, "", {}, tab="timetable")
+    monday = selectors.week_start_of(frame.on)
+    entries = selectors.week_timetable(frame, monday)
+    weekdays = OrderedDict()
+    for entry in entries:
+        weekdays.setdefault(entry.get_weekday_display(), []).append(
+            {"entry": entry, "bell": frame.bells.get(entry.lesson_number)}
+        )
+    context = {"weekdays": weekdays, "week": monday}
+    return _render_diary(request, frame, "diary/timetable.html", context, tab="timetable")
+
+
+@require_GET
+@family_only
+def school_calendar(request, student_id: int):
+    frame = selectors.diary_frame(request.user, student_id)
+    if not frame.may_open:
+        return _render_diary(request, frame, "", {}, tab="calendar")
+    periods, period = _period_choice(request, frame)
+    context = {
+        "periods": periods,
+        "period": period,
+        "control_works": selectors.control_works(frame, period) if period else [],
+        "holidays": selectors.year_holidays(frame),
+    }
+    return _render_diary(request, frame, "diary/calendar.html", context, tab="calendar")
+
+
+@require_GET
+@family_only
+def teachers(request, student_id: int):
+    frame = selectors.diary_frame(request.user, student_id)
+    if not frame.may_open:
+        return _render_diary(request, frame, "", {}, tab="teachers")
+    context = {
+        "assignments": selectors.child_teachers(frame),
+        "class_teacher": selectors.class_teacher_of(frame),
+    }
+    return _render_diary(request, frame, "diary/teachers.html", context, tab="teachers")
+
+
+@require_GET
+@family_only
+def remarks(request, student_id: int):
+    frame = selectors.diary_frame(request.user, student_id)
+    if not frame.may_open:
+        return _render_diary(request, frame, "", {}, tab="remarks")
+    page = Paginator(selectors.child_remarks(frame), 30).get_page(request.GET.get("page"))
+    return _render_diary(request, frame, "diary/remarks.html", {"page": page}, tab="remarks")
+
+
+@require_GET
+@family_only
+def homework_file(request, student_id: int, file_id: int):
+    """A homework attachment, served only to a family that may open the child's diary."""
+    frame = selectors.diary_frame(request.user, student_id)
+    if not frame.may_open:
+        raise Http404
+    found = selectors.homework_file_for(frame, file_id)
+    try:
+        handle = found.file.open("rb")
+    except (FileNotFoundError, ValueError) as missing:
+        raise Http404 from missing
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=found.original_name,
+        content_type=found.content_type or "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- The calendar feed ------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+@family_only
+def feed_settings(request, student_id: int):
+    """Create, replace or revoke the secret feed address (POST); show it (GET)."""
+    frame = selectors.diary_frame(request.user, student_id)
+    if not frame.may_open:
+        return _render_diary(request, frame, "", {}, tab="feed")
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "create":
+            services.calendar_feed_create(user=request.user, frame=frame)
+            messages.success(request, _("A new calendar address is ready."))
+        elif action == "revoke":
+            services.calendar_feed_revoke(user=request.user, student_id=frame.student.pk)
+            messages.success(request, _("The calendar address no longer works."))
+        else:
+            messages.error(request, _("Unknown action."))
+        return redirect("diary:feed_settings", student_id=frame.student.pk)
+    feed = selectors.active_feed(request.user, frame.student.pk)
+    url = (
+        request.build_absolute_uri(
+            reverse("diary:feed", kwargs={"student_id": frame.student.pk, "token": feed.token})
+        )
+        if feed
+        else ""
+    )
+    return _render_diary(
+        request, frame, "diary/feed_settings.html", {"feed": feed, "feed_url": url}, tab="feed"
+    )
+
+
+@require_GET
+@never_cache
+def feed(request, student_id: int, token: str):
+    """The iCal feed. No session: the secret address is the credential, and the account it
+    belongs to must still be allowed to open the child's diary."""
+    found = selectors.feed_by_token(student_id, token)
+    owner = found.user
+    if not owner.is_active or not may_open_diary_of(owner, student_id):
+        raise Http404
+    frame = selectors.diary_frame(owner, student_id)
+    body = ical.calendar(
+        _("Diary: %(name)s") % {"name": frame.student.first_name},
+        _feed_events(frame),
+        now=timezone.now(),
+    )
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="diary.ics"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _feed_events(frame):
+    """Lessons of the last two and the next eight weeks, the control works of the current
+    period (also beyond those weeks), and the year's holidays."""
+    start = selectors.week_start_of(frame.on) - dt.timedelta(days=14)
+    end = start + dt.timedelta(days=70)
+    lessons = selectors.lessons_between(frame, start, end)
+    period = selectors.current_period(selectors.periods_for(frame), frame.on)
+    if period is not None:
+        lessons += [
+            lesson
+            for lesson in selectors.control_works(frame, period)
+            if not start <= lesson.date <= end
+        ]
+    for lesson in lessons:
+        yield _lesson_event(frame, lesson)
+    for holiday in selectors.year_holidays(frame):
+        yield ical.Event(
+            uid=f"holiday-{holiday.pk}@ednevnik",
+            summary=_("Holidays: %(name)s") % {"name": holiday.name},
+            starts=holiday.starts_on,
+            ends=holiday.ends_on,
+        )
+
+
+def _lesson_event(frame, lesson) -> ical.Event:
+    tz = frame.school.tz
+    bell = frame.bells.get(lesson.lesson_number)
+    teacher = lesson.substitute_teacher or lesson.teacher
+    summary = lesson.subject.name
+    if lesson.work_type_id and lesson.work_type.is_control:
+        summary = f"{summary}: {lesson.work_type.name}"
+    event = ical.Event(
+        uid=f"lesson-{lesson.pk}@ednevnik",
+        summary=summary,
+        description=" · ".join(p for p in (lesson.topic, teacher.short_name) if p),
+        location=lesson.room,
+        cancelled=lesson.status != "scheduled",
+    )
+    if bell:
+        event.starts = dt.datetime.combine(lesson.date, bell.starts_at, tzinfo=tz)
+        event.ends = dt.datetime.combine(lesson.date, bell.ends_at, tzinfo=tz)
+    else:
+        event.starts = event.ends = lesson.date
+    return event
+
+
+# --- The class teacher's view -------------------------------------------------------------------
+
+
+@require_GET
+@role_required(is_teacher)
+def class_acknowledgements(request, class_id: int, week: dt.date | None = None):
+    klass = selectors.class_of_class_teacher(request.user, class_id)
+    request.user.school = klass.school  # the same school, already loaded for the header
+    today = klass.school.today()
+    monday = selectors.week_start_of(week or today)
+    context = {
+        "klass": klass,
+        "week": monday,
+        "week_end": monday + dt.timedelta(days=6),
+        "previous_week": monday - dt.timedelta(days=7),
+        "next_week": monday + dt.timedelta(days=7),
+        "rows": selectors.class_acknowledgements(klass, monday),
+    }
+    context["confirmed"] = sum(1 for row in context["rows"] if row["confirmed"])
+    return render(request, "diary/class_acknowledgements.html", context)
