@@ -59,10 +59,30 @@ def celery_worker(transactional_db):
         "CELERY_BROKER_URL": REDIS_URL,
     }
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "ednevnik", "worker", "--pool", "solo",
-         "--queues", queue, "--without-gossip", "--without-mingle", "--without-heartbeat",
-         "--loglevel", "INFO", "--hostname", f"{queue}@localhost"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "ednevnik",
+            "worker",
+            "--pool",
+            "solo",
+            "--queues",
+            queue,
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "--loglevel",
+            "INFO",
+            "--hostname",
+            f"{queue}@localhost",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     saved = dict(app.conf)
     app.conf.update(broker_url=REDIS_URL, task_always_eager=False, task_default_queue=queue)
@@ -70,8 +90,9 @@ def celery_worker(transactional_db):
         _wait_for_worker(app, f"{queue}@localhost", worker)
         yield worker
     finally:
-        app.conf.update({k: saved[k] for k in ("broker_url", "task_always_eager",
-                                                "task_default_queue")})
+        app.conf.update(
+            {k: saved[k] for k in ("broker_url", "task_always_eager", "task_default_queue")}
+        )
         worker.terminate()
         try:
             worker.wait(timeout=10)

@@ -1,0 +1,80 @@
+"""The synthetic school: deterministic, complete, and with the demo cast it promises."""
+
+import io
+import json
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+
+from accounts.models import School
+from consent.rules import may_open_diary_of
+from journal import models as jm
+
+
+def seed(*args) -> dict:
+    out = io.StringIO()
+    call_command("seed_school", "--json", *args, stdout=out)
+    return json.loads(out.getvalue())
+
+
+@pytest.fixture
+def small_school(db):
+    return seed("--students", "60", "--seed", "7")
+
+
+def test_the_json_report_names_every_demo_login_and_the_counts(small_school):
+    assert set(small_school["logins"]) == {
+        "admin",
+        "director",
+        "deputy_head",
+        "class_teacher",
+        "subject_teacher",
+        "guardian",
+        "guardian_without_consent",
+        "student",
+    }
+    counts = small_school["counts"]
+    school = School.objects.get(pk=small_school["school_id"])
+    assert counts["students"] == jm.Student.objects.filter(school=school).count() == 60
+    assert counts["marks"] == jm.Mark.objects.filter(school=school).count() > 0
+    assert counts["lessons"] == jm.Lesson.objects.filter(school=school).count() > 0
+
+
+def test_the_demo_logins_work_and_mean_what_they_say(small_school):
+    logins, password = small_school["logins"], small_school["password"]
+    for username in logins.values():
+        assert authenticate(username=username, password=password) is not None, username
+    guardian = authenticate(username=logins["guardian"], password=password)
+    children = list(guardian.guardian.students.all())
+    assert len(children) == 2
+    assert all(may_open_diary_of(guardian, child.pk) for child in children)
+    without = authenticate(username=logins["guardian_without_consent"], password=password)
+    assert not any(may_open_diary_of(without, c.pk) for c in without.guardian.students.all())
+
+
+def test_the_same_seed_builds_the_same_school(db):
+    first, second = seed("--students", "60", "--seed", "3"), seed("--students", "60", "--seed", "3")
+    assert first["counts"] | {"schools": 0} == second["counts"] | {"schools": 0}
+    marks = [
+        list(
+            jm.Mark.objects.filter(school_id=run["school_id"])
+            .order_by("date", "id")
+            .values_list("value", "date")[:200]
+        )
+        for run in (first, second)
+    ]
+    assert marks[0] == marks[1]
+
+
+def test_grade_one_is_taught_without_marks(small_school):
+    assert not jm.Mark.objects.filter(
+        school_id=small_school["school_id"], lesson__class_group__level=1
+    ).exists()
+
+
+def test_if_empty_builds_nothing_when_a_school_exists(small_school):
+    out = io.StringIO()
+    call_command("seed_school", "--if-empty", stdout=out)
+    assert School.objects.count() == 1
+    assert "roditel" in out.getvalue()
