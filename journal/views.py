@@ -4,7 +4,7 @@ viewer's), call one service, render or redirect."""
 import datetime as dt
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
@@ -281,7 +281,7 @@ def lesson_page(request, lesson_id: int):
         lesson = selectors.lesson_for_viewer(request.user, lesson_id)
         return render(request, "journal/lesson.html", _lesson_context(request, lesson))
     if not (is_teacher(request.user) or is_deputy_head(request.user)):
-        raise Http404
+        raise PermissionDenied  # the director reads the journal but does not write in it
     lesson = selectors.lesson_for_editor(request.user, lesson_id)
     lesson.can_edit = True
     section = request.POST.get("section")
