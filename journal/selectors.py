@@ -8,8 +8,19 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
-from django.db.models.functions import Coalesce
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import (
+    CharField,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+)
+from django.db.models.functions import Cast, Coalesce, JSONObject
 from django.http import Http404
 
 from accounts.rules import is_deputy_head, is_school_leader
@@ -237,6 +248,8 @@ class JournalScope:
     class_group: ClassGroup | None = None
     study_group: StudyGroup | None = None
     can_edit: bool = False
+    school: object = None
+    work_types: list = field(default_factory=list)
 
     @property
     def label(self) -> str:
@@ -272,8 +285,9 @@ def journal_scope(
     if group_id is not None:
         group = (
             StudyGroup.objects.filter(school_id=user.school_id, pk=group_id)
-            .select_related("subject", "class_group")
+            .select_related("subject", "class_group", "school")
             .annotate(
+                work_types=_work_types_array(),
                 assigned=Exists(
                     TeachingAssignment.objects.filter(
                         teacher_id=teacher_id,
@@ -295,10 +309,14 @@ def journal_scope(
             subject=group.subject,
             study_group=group,
             can_edit=group.assigned or is_deputy_head(user),
+            school=group.school,
+            work_types=group.work_types,
         )
     klass = (
         ClassGroup.objects.filter(school_id=user.school_id, pk=class_id)
+        .select_related("school")
         .annotate(
+            work_types=_work_types_array(),
             assigned=Exists(
                 TeachingAssignment.objects.filter(
                     teacher_id=teacher_id,
@@ -319,7 +337,21 @@ def journal_scope(
         raise Http404
     subject = Subject(pk=subject_id, school_id=user.school_id, name=klass.subject_name)
     return JournalScope(
-        subject=subject, class_group=klass, can_edit=klass.assigned or is_deputy_head(user)
+        subject=subject,
+        class_group=klass,
+        can_edit=klass.assigned or is_deputy_head(user),
+        school=klass.school,
+        work_types=klass.work_types,
+    )
+
+
+def _work_types_array():
+    """The school's work types as a JSON array inside the scope's own query (one query less
+    for the grid's page)."""
+    return ArraySubquery(
+        WorkType.objects.filter(school_id=OuterRef("school_id"))
+        .order_by("weight", "name")
+        .values(data=JSONObject(id="id", name="name", weight="weight", is_control="is_control"))
     )
 
 
@@ -436,21 +468,12 @@ def journal_grid(scope: JournalScope, period: ReportingPeriod, thresholds: Thres
         )
     ]
     lesson_ids = lessons.values("pk")
-    marks = defaultdict(list)
-    for m in (
-        Mark.objects.filter(lesson_id__in=lesson_ids)
-        .order_by("slot")
-        .values(
-            "lesson_id", "student_id", "slot", "value", "version", "comment", "work_type__weight"
-        )
-    ):
-        marks[(m["student_id"], m["lesson_id"])].append(m)
-    attendance = {
-        (a["student_id"], a["lesson_id"]): a
-        for a in Attendance.objects.filter(lesson_id__in=lesson_ids).values(
-            "lesson_id", "student_id", "code", "version"
-        )
-    }
+    marks, attendance = defaultdict(list), {}
+    for r in _records_of(lesson_ids):
+        if r["slot"] == 0:  # an attendance row (see _records_of)
+            attendance[(r["student_id"], r["lesson_id"])] = {"code": r["value"], "version": r["version"]}
+        else:
+            marks[(r["student_id"], r["lesson_id"])].append(r)
     rows = []
     for student in students:
         cells, pairs = [], []
@@ -462,7 +485,7 @@ def journal_grid(scope: JournalScope, period: ReportingPeriod, thresholds: Thres
                 cell.attendance = att["code"]
                 cell.attendance_short = ATTENDANCE_SHORT[att["code"]]
                 cell.attendance_version = att["version"]
-            pairs += [(m["value"], m["work_type__weight"]) for m in cell.marks]
+            pairs += [(m["value"], m["weight"]) for m in cell.marks]
             cells.append(cell)
         average = weighted_average(pairs)
 
@@ -474,12 +497,33 @@ def journal_grid(scope: JournalScope, period: ReportingPeriod, thresholds: Thres
                 suggested=suggest_final(average, thresholds),
             )
         )
-    work_types = list(
-        WorkType.objects.filter(school_id=scope.subject.school_id).values(
-            "id", "name", "weight", "is_control"
-        )
+    return Grid(columns=columns, rows=rows, work_types=scope.work_types)
+
+
+def _records_of(lesson_ids) -> list[dict]:
+    """Marks and attendance of the lessons in one query: attendance rows come as slot 0 with
+    their code in `value` (UNION ALL of two value lists of the same shape)."""
+    marks = Mark.objects.filter(lesson_id__in=lesson_ids).values(
+        "lesson_id",
+        "student_id",
+        "slot",
+        "value",
+        "version",
+        "comment",
+        weight=F("work_type__weight"),
     )
-    return Grid(columns=columns, rows=rows, work_types=work_types)
+    absences = Attendance.objects.filter(lesson_id__in=lesson_ids).values(
+        "lesson_id",
+        "student_id",
+        slot=Value(0, output_field=IntegerField()),
+        value=Cast("code", output_field=CharField()),
+        version_=F("version"),
+        comment_=Value("", output_field=CharField()),
+        weight=Value(0, output_field=IntegerField()),
+    )
+    rows = list(marks.union(absences, all=True))
+    rows.sort(key=lambda r: r["slot"])
+    return rows
 
 
 # --- Lesson page, history, control, calendar --------------------------------------------------

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 
 from django.conf import settings
+from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -63,15 +64,32 @@ def _period_closed_subquery():
     )
 
 
+def _roster_subqueries() -> dict:
+    """The students of the lesson on its date, as arrays, so that the lock query brings them:
+    the class's enrolled students and the group's members (the lesson uses one of them)."""
+    enrolled = Enrollment.objects.filter(
+        Q(left_on__isnull=True) | Q(left_on__gte=OuterRef("date")),
+        class_group_id=OuterRef("class_group_id"),
+        joined_on__lte=OuterRef("date"),
+    ).values("student_id")
+    members = StudyGroupMembership.objects.filter(group_id=OuterRef("study_group_id")).values(
+        "student_id"
+    )
+    return {"enrolled_ids": ArraySubquery(enrolled), "member_ids": ArraySubquery(members)}
+
+
 def _lock_lesson(lesson_id: int) -> Lesson:
     """The lesson row, locked for the rest of the transaction: column saves of one lesson run one
-    after another, so a double submit finds the marks of the first and changes nothing."""
-    return (
+    after another, so a double submit finds the marks of the first and changes nothing. It comes
+    with whether its period is closed and with its roster (`lesson.roster_ids`)."""
+    lesson = (
         Lesson.objects.select_for_update(of=("self",))
         .select_related("school", "class_group", "study_group")
-        .annotate(period_closed=_period_closed_subquery())
+        .annotate(period_closed=_period_closed_subquery(), **_roster_subqueries())
         .get(pk=lesson_id)
     )
+    lesson.roster_ids = set(lesson.member_ids if lesson.study_group_id else lesson.enrolled_ids)
+    return lesson
 
 
 def edit_refusal(*, user, lesson: Lesson, period_closed: bool, reason: str) -> str | None:
@@ -239,16 +257,16 @@ def _save_column(
         raise ValidationError({"work_type": [_("Choose a work type of this school.")]})
     work_type_id = work_type.pk if work_type else lesson.work_type_id
     wanted = {c.student_id: c for c in cells}
-    roster = set(lesson_roster(lesson).filter(student_id__in=list(wanted)))
+    roster = lesson.roster_ids
     strangers = set(wanted) - roster
     if strangers:
         raise Lesson.DoesNotExist("a student outside the lesson")  # the view answers 404
     marks_by_student: dict[int, dict[int, Mark]] = {}
-    for mark in Mark.objects.select_for_update().filter(lesson=lesson, student_id__in=roster):
+    for mark in Mark.objects.select_for_update().filter(lesson=lesson, student_id__in=list(wanted)):
         marks_by_student.setdefault(mark.student_id, {})[mark.slot] = mark
     attendance_by_student = {
         a.student_id: a
-        for a in Attendance.objects.select_for_update().filter(lesson=lesson, student_id__in=roster)
+        for a in Attendance.objects.select_for_update().filter(lesson=lesson, student_id__in=list(wanted))
     }
     if any(c.marks for c in cells) and work_type_id is None:
         raise ValidationError({"work_type": [_("Choose the work type of the lesson's marks.")]})
@@ -446,7 +464,7 @@ def mark_set(
     )
     if refusal:
         raise ValidationError(refusal)
-    if not lesson_roster(locked).filter(student_id=student_id).exists():
+    if student_id not in locked.roster_ids:
         raise Lesson.DoesNotExist("a student outside the lesson")
     mark = (
         Mark.objects.select_for_update()

@@ -116,7 +116,10 @@ def home(request):
 
 
 def _grid_page(request, scope: selectors.JournalScope, grid_url: str):
-    school = request.user.school
+    # The scope's query brought the school (the same row as the user's: it is filtered by it);
+    # caching it on the user saves the header its own query.
+    school = scope.school
+    request.user.school = school
     today = school.today()
     periods, current = selectors.periods_for(scope, today)
     period_id = request.GET.get("period") or request.POST.get("period")

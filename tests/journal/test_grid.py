@@ -86,9 +86,9 @@ def test_the_grid_runs_a_fixed_number_of_queries_at_1x_and_10x_data(
     with django_assert_max_num_queries(small):
         response = client.get(grid_url)
     assert response.content.decode().count('class="cell"') >= 30 * 30
-    # session, user, teacher profile, the school (header), scope, periods, students, lessons,
-    # marks, attendance, work types
-    assert small <= 12
+    # session, user, teacher profile, scope (with the school and work types), periods,
+    # students, lessons, marks and attendance (one UNION ALL)
+    assert small <= 8
 
 
 def test_the_grid_shows_marks_attendance_and_the_weighted_average(as_user, cast, grid_url):
