@@ -294,7 +294,7 @@ def journal_scope(
                         study_group_id=OuterRef("pk"),
                         subject_id=OuterRef("subject_id"),
                     )
-                )
+                ),
             )
             .first()
         )
@@ -471,7 +471,10 @@ def journal_grid(scope: JournalScope, period: ReportingPeriod, thresholds: Thres
     marks, attendance = defaultdict(list), {}
     for r in _records_of(lesson_ids):
         if r["slot"] == 0:  # an attendance row (see _records_of)
-            attendance[(r["student_id"], r["lesson_id"])] = {"code": r["value"], "version": r["version"]}
+            attendance[(r["student_id"], r["lesson_id"])] = {
+                "code": r["value"],
+                "version": r["version"],
+            }
         else:
             marks[(r["student_id"], r["lesson_id"])].append(r)
     rows = []

@@ -266,7 +266,9 @@ def _save_column(
         marks_by_student.setdefault(mark.student_id, {})[mark.slot] = mark
     attendance_by_student = {
         a.student_id: a
-        for a in Attendance.objects.select_for_update().filter(lesson=lesson, student_id__in=list(wanted))
+        for a in Attendance.objects.select_for_update().filter(
+            lesson=lesson, student_id__in=list(wanted)
+        )
     }
     if any(c.marks for c in cells) and work_type_id is None:
         raise ValidationError({"work_type": [_("Choose the work type of the lesson's marks.")]})

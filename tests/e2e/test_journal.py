@@ -39,7 +39,9 @@ def test_a_teacher_enters_marks_and_an_absence_and_sees_them_after_reload(
 
 def test_a_bad_mark_is_shown_in_russian_and_nothing_is_saved(page, sign_in, cast, live_server):
     sign_in(page, "subject_teacher")
-    page.goto(f"{live_server.url}{reverse('journal:grid_class', args=[cast.class_7a.pk, cast.math.pk])}")
+    page.goto(
+        f"{live_server.url}{reverse('journal:grid_class', args=[cast.class_7a.pk, cast.math.pk])}"
+    )
     page.get_by_test_id(f"mark-{cast.pupil.pk}").fill("6")
     page.get_by_test_id("save-column").click()
     page.wait_for_load_state("networkidle")

@@ -138,7 +138,11 @@ def test_a_group_journal_is_for_its_teacher(as_user, cast):
     from django.urls import reverse
 
     group = jm.StudyGroup.objects.create(
-        school=cast.school, year=cast.year, name="7А англ. 1", subject=cast.russian, class_group=cast.class_7a
+        school=cast.school,
+        year=cast.year,
+        name="7А англ. 1",
+        subject=cast.russian,
+        class_group=cast.class_7a,
     )
     jm.StudyGroupMembership.objects.create(school=cast.school, group=group, student=cast.pupil)
     f.TeachingAssignmentFactory(
@@ -166,15 +170,15 @@ def test_a_group_journal_is_for_its_teacher(as_user, cast):
         url,
         {
             "lesson": lesson.pk,
-            "mark-%d" % cast.pupil.pk: "4",
-            "mv-%d" % cast.pupil.pk: "",
-            "av-%d" % cast.pupil.pk: "0",
+            f"mark-{cast.pupil.pk}": "4",
+            f"mv-{cast.pupil.pk}": "",
+            f"av-{cast.pupil.pk}": "0",
         },
     )
     assert response.status_code == 302
     # A student of the class outside the group is a tampered id.
     response = as_user(cast.other_teacher).post(
-        url, {"lesson": lesson.pk, "mark-%d" % cast.sibling_7a.pk: "4"}
+        url, {"lesson": lesson.pk, f"mark-{cast.sibling_7a.pk}": "4"}
     )
     assert response.status_code == 404
     assert list(jm.Mark.objects.values_list("student_id", flat=True)) == [cast.pupil.pk]

@@ -55,7 +55,9 @@ def test_generating_creates_weekday_lessons_and_skips_holidays(cast, entry):
         ends_on=start + dt.timedelta(days=27),
     )
     dates = list(
-        jm.Lesson.objects.filter(timetable_entry=entry).order_by("date").values_list("date", flat=True)
+        jm.Lesson.objects.filter(timetable_entry=entry)
+        .order_by("date")
+        .values_list("date", flat=True)
     )
     assert created == 3
     assert dates == [start, start + dt.timedelta(days=14), start + dt.timedelta(days=21)]
@@ -64,13 +66,13 @@ def test_generating_creates_weekday_lessons_and_skips_holidays(cast, entry):
 
 def test_generating_twice_changes_nothing_and_keeps_taught_lessons(cast, entry):
     start = monday_on_or_after(cast.year.starts_on)
-    kwargs = dict(
-        user=cast.deputy_head,
-        school=cast.school,
-        year=cast.year,
-        starts_on=start,
-        ends_on=start + dt.timedelta(days=13),
-    )
+    kwargs = {
+        "user": cast.deputy_head,
+        "school": cast.school,
+        "year": cast.year,
+        "starts_on": start,
+        "ends_on": start + dt.timedelta(days=13),
+    }
     assert services.lessons_generate(**kwargs) == 2
     taught = jm.Lesson.objects.filter(timetable_entry=entry).order_by("date").first()
     taught.topic = "Дроби"
@@ -132,7 +134,9 @@ def test_the_deputy_head_adds_a_line_and_generates_through_the_page(as_user, cas
         },
     )
     assert response.status_code == 302
-    assert jm.Lesson.objects.filter(subject=cast.russian, date=start + dt.timedelta(days=1)).exists()
+    assert jm.Lesson.objects.filter(
+        subject=cast.russian, date=start + dt.timedelta(days=1)
+    ).exists()
 
 
 def test_a_clashing_line_gets_a_russian_error(as_user, cast, entry):
@@ -195,7 +199,11 @@ def test_ending_a_line_of_another_school_is_404(as_user, cast):
 def test_the_bell_schedule_is_set(as_user, cast):
     client = as_user(cast.deputy_head)
     url = reverse("journal:timetable")
-    client.post(url, {"action": "bell", "lesson_number": 1, "starts_at": "08:30", "ends_at": "09:15"})
-    client.post(url, {"action": "bell", "lesson_number": 1, "starts_at": "08:00", "ends_at": "08:45"})
+    client.post(
+        url, {"action": "bell", "lesson_number": 1, "starts_at": "08:30", "ends_at": "09:15"}
+    )
+    client.post(
+        url, {"action": "bell", "lesson_number": 1, "starts_at": "08:00", "ends_at": "08:45"}
+    )
     bell = jm.BellSchedule.objects.get(school=cast.school)
     assert bell.starts_at == dt.time(8, 0)
