@@ -81,6 +81,33 @@ def parse_column(data, students: dict[int, str]) -> tuple[list[CellInput], dict[
     return cells, errors
 
 
+class MarkForm(forms.Form):
+    """One mark with its comment (the mark page)."""
+
+    slot = forms.IntegerField(min_value=1, max_value=3, widget=forms.HiddenInput)
+    version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+    value = forms.CharField(required=False, max_length=20, label=gettext_lazy("Mark"), strip=False)
+    comment = forms.CharField(required=False, max_length=500, label=gettext_lazy("Comment"))
+    reason = forms.CharField(
+        required=False,
+        max_length=500,
+        label=gettext_lazy("Reason for the change"),
+        help_text=gettext_lazy("Kept in the history; needed after the edit window."),
+    )
+
+    def clean_value(self):
+        values = parse_cell(self.cleaned_data["value"])
+        if len(values) != 1:
+            raise ValidationError(_("Enter one mark: 5, 4, 3, 2, 1, «зач» or «н/з»."))
+        return values[0]
+
+
+class MarkDeleteForm(forms.Form):
+    mark = forms.IntegerField(widget=forms.HiddenInput)
+    version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    reason = forms.CharField(required=False, max_length=500, label=gettext_lazy("Reason"))
+
+
 class ColumnMetaForm(forms.Form):
     """The column's own fields: its work type and, for a correction, the reason."""
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("grid/class/<int:class_id>/<int:subject_id>/", views.grid_class, name="grid_class"),
     path("grid/group/<int:group_id>/", views.grid_group, name="grid_group"),
     path("lesson/<int:lesson_id>/", views.lesson_page, name="lesson"),
+    path("lesson/<int:lesson_id>/student/<int:student_id>/", views.mark_page, name="mark"),
     path("lesson/<int:lesson_id>/history/", views.lesson_history, name="history"),
     path("lesson/<int:lesson_id>/substitute/", views.lesson_substitute, name="substitute"),
     path("lesson/<int:lesson_id>/move/", views.lesson_move, name="move"),
