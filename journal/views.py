@@ -137,6 +137,8 @@ def _grid_page(request, scope: selectors.JournalScope, grid_url: str):
     edit_id = request.POST.get("lesson") or request.GET.get("edit")
     errors, non_field, posted = {}, [], None
     if request.method == "POST":
+        if not (is_teacher(request.user) or is_deputy_head(request.user)):
+            raise PermissionDenied  # the director reads the journal but does not write in it
         if not scope.can_edit:
             # Viewing is not writing: the class teacher and the director only read here.
             raise Http404

@@ -322,3 +322,42 @@ def test_changing_a_column_runs_a_fixed_number_of_queries(cast, size):
     # lock + marks + attendance + update marks + update attendance + history, + savepoints
     assert len(queries.captured_queries) <= 8
     assert set(jm.Mark.objects.values_list("value", flat=True)) == {"4"}
+
+
+def test_the_deputy_head_corrects_a_closed_period_in_the_grid_with_a_reason(
+    as_user, cast, grid_url
+):
+    cast.period.closed_at = timezone.now()
+    cast.period.save(update_fields=["closed_at"])
+    client = as_user(cast.deputy_head)
+    response = client.post(grid_url, column_data(cast.lesson, {cast.pupil: "4"}))
+    assert response.status_code == 400
+    assert "нужна причина" in response.content.decode()
+    assert not jm.Mark.objects.exists()
+    response = client.post(
+        grid_url, column_data(cast.lesson, {cast.pupil: "4"}, extra={"reason": "Приказ № 12"})
+    )
+    assert response.status_code == 302
+    change = jm.MarkChange.objects.get()
+    assert (change.reason, change.changed_by) == ("Приказ № 12", cast.deputy_head)
+    # The teacher is refused with the reason.
+    response = as_user(cast.subject_teacher).post(
+        grid_url, column_data(cast.lesson, {cast.pupil: "5"})
+    )
+    assert response.status_code == 400
+    assert "Отчётный период закрыт" in response.content.decode()
+    assert jm.Mark.objects.get().value == "4"
+
+
+def test_the_director_may_not_post_a_column(as_user, cast, grid_url):
+    response = as_user(cast.director).post(grid_url, column_data(cast.lesson, {cast.pupil: "5"}))
+    assert response.status_code == 403
+    assert not jm.Mark.objects.exists()
+
+
+def test_a_subject_of_another_school_in_the_url_is_404(as_user, cast):
+    from django.urls import reverse
+
+    foreign = f.SubjectFactory(name="Физика")
+    url = reverse("journal:grid_class", args=[cast.class_7a.pk, foreign.pk])
+    assert as_user(cast.deputy_head).get(url).status_code == 404

@@ -94,3 +94,26 @@ def test_control_works_of_classes_the_teacher_does_not_teach_are_not_listed(as_u
     assert "5 «Б»" not in page
     page = as_user(cast.other_teacher).get(reverse("journal:control_works")).content.decode()
     assert "5 «Б»" in page
+
+
+def test_the_journal_home_runs_a_fixed_number_of_queries(
+    as_user, cast, django_assert_max_num_queries
+):
+    client = as_user(cast.subject_teacher)
+    url = reverse("journal:home")
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(url).status_code == 200
+    for n in range(10):
+        f.LessonFactory(
+            school=cast.school,
+            class_group=cast.class_7a,
+            subject=cast.math,
+            teacher=cast.subject_teacher.teacher,
+            date=cast.today - dt.timedelta(days=n % 5),
+            lesson_number=n % 7 + 1,
+        )
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        assert client.get(url).status_code == 200

@@ -200,3 +200,33 @@ def test_a_lesson_with_marks_is_neither_moved_nor_cancelled(as_user, cast):
     cast.lesson.refresh_from_db()
     assert cast.lesson.status == "scheduled"
     assert not jm.Lesson.objects.filter(moved_from=cast.lesson).exists()
+
+
+def test_the_lesson_page_runs_a_fixed_number_of_queries(
+    as_user, cast, lesson_url, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = as_user(cast.subject_teacher)
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(lesson_url).status_code == 200
+    for _ in range(27):
+        student = f.EnrollmentFactory(
+            school=cast.school,
+            class_group=cast.class_7a,
+            year=cast.year,
+            student=f.StudentFactory(school=cast.school),
+        ).student
+        f.MarkFactory(lesson=cast.lesson, student=student, value="4")
+        jm.Remark.objects.create(
+            school=cast.school,
+            student=student,
+            lesson=cast.lesson,
+            kind="comment",
+            text="Молодец",
+            author=cast.subject_teacher,
+        )
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        page = client.get(lesson_url)
+    assert page.content.decode().count("Молодец") == 27
