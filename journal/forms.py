@@ -174,7 +174,10 @@ class MultipleFileField(forms.FileField):
 
 class HomeworkForm(forms.Form):
     text = forms.CharField(
-        required=False, max_length=5000, widget=forms.Textarea, label=gettext_lazy("Assignment")
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label=gettext_lazy("Assignment"),
     )
     due_date = forms.DateField(
         required=False,
@@ -187,7 +190,9 @@ class HomeworkForm(forms.Form):
 class RemarkForm(forms.Form):
     student = forms.TypedChoiceField(coerce=int, label=gettext_lazy("Student"))
     kind = forms.ChoiceField(choices=RemarkKind.choices, label=gettext_lazy("Kind"))
-    text = forms.CharField(max_length=2000, widget=forms.Textarea, label=gettext_lazy("Text"))
+    text = forms.CharField(
+        max_length=2000, widget=forms.Textarea(attrs={"rows": 3}), label=gettext_lazy("Text")
+    )
 
     def __init__(self, *args, students: list[dict], **kwargs):
         super().__init__(*args, **kwargs)

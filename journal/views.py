@@ -35,6 +35,7 @@ from .forms import (
 from .grading import Thresholds
 from .marks import display
 from .models import (
+    ATTENDANCE_SHORT,
     AttendanceCode,
     BellSchedule,
     ClassGroup,
@@ -53,6 +54,8 @@ leaders = role_required(is_school_leader)
 deputy = role_required(is_deputy_head)
 
 ATTENDANCE_CHOICES = [("", "—"), *AttendanceCode.choices]
+# The grid's cells are narrow: the journal's own short codes (н, б, у, оп).
+ATTENDANCE_SHORT_CHOICES = [("", "—"), *ATTENDANCE_SHORT.items()]
 
 
 def _save_column(request, lesson: Lesson, students: dict[int, str]):
@@ -186,7 +189,7 @@ def _grid_page(request, scope: selectors.JournalScope, grid_url: str):
         "period": current,
         "grid": grid,
         "edit_column": edit_column,
-        "attendance_choices": ATTENDANCE_CHOICES,
+        "attendance_choices": ATTENDANCE_SHORT_CHOICES,
         "errors": errors,
         "error_list": [m for msgs in errors.values() for m in msgs] + non_field,
         "posted": posted,
