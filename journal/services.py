@@ -281,7 +281,6 @@ def _save_column(
     att_create: list[Attendance] = []
     att_update: list[tuple[Attendance, dict]] = []
     att_delete: list[tuple[Attendance, dict]] = []
-    now_user = user
     for cell in cells:
         current = marks_by_student.get(cell.student_id, {})
         current_values = tuple(current[s].value for s in sorted(current))
@@ -297,31 +296,12 @@ def _save_column(
                     % {"student": cell.label, "now": shown}
                 )
             else:
-                for slot in range(1, max(len(cell.marks), len(current_values)) + 1):
-                    new = cell.marks[slot - 1] if slot <= len(cell.marks) else None
-                    old = current.get(slot)
-                    if old is None and new is not None:
-                        to_create.append(
-                            Mark(
-                                school_id=lesson.school_id,
-                                lesson=lesson,
-                                student_id=cell.student_id,
-                                slot=slot,
-                                value=new,
-                                work_type_id=work_type_id,
-                                date=lesson.date,
-                                subject_id=lesson.subject_id,
-                                created_by=now_user,
-                            )
-                        )
-                    elif old is not None and new is None:
-                        to_delete.append((old, snapshot(old)))
-                    elif old is not None and old.value != new:
-                        before = snapshot(old)
-                        old.value = new
-                        old.version += 1
-                        old.updated_by = now_user
-                        to_update.append((old, before))
+                creates, updates, deletes = _plan_marks(
+                    user=user, lesson=lesson, cell=cell, current=current, work_type_id=work_type_id
+                )
+                to_create += creates
+                to_update += updates
+                to_delete += deletes
         att = attendance_by_student.get(cell.student_id)
         if cell.attendance != (att.code if att else ""):
             if (att.version if att else 0) != cell.attendance_version:
@@ -343,7 +323,7 @@ def _save_column(
                         student_id=cell.student_id,
                         code=cell.attendance,
                         date=lesson.date,
-                        created_by=now_user,
+                        created_by=user,
                     )
                 )
             elif cell.attendance == "":
@@ -352,6 +332,7 @@ def _save_column(
                 before = snapshot(att)
                 att.code = cell.attendance
                 att.version += 1
+                att.updated_at = timezone.now()
                 att_update.append((att, before))
     if conflicts:
         raise JournalConflict(conflicts)
@@ -416,6 +397,46 @@ def _save_column(
     result.attendance_deleted = [a.pk for a, _b in att_delete]
     _announce(lesson=lesson, user=user, result=result)
     return result
+
+
+def _plan_marks(*, user, lesson: Lesson, cell: CellInput, current: dict[int, Mark], work_type_id):
+    """Match the typed marks to the stored ones position by position («5/4»: the first and the
+    second stored mark, whatever their slot numbers); new ones take the free slots."""
+    existing = [current[slot] for slot in sorted(current)]
+    # New marks go after the stored ones, so that the cell reads back as typed.
+    top = max(current, default=0)
+    free_slots = iter(
+        [n for n in range(top + 1, MAX_MARKS_PER_LESSON + 1)]
+        + [n for n in range(1, top) if n not in current]
+    )
+    creates, updates, deletes = [], [], []
+    for i in range(max(len(cell.marks), len(existing))):
+        new = cell.marks[i] if i < len(cell.marks) else None
+        old = existing[i] if i < len(existing) else None
+        if old is None:
+            creates.append(
+                Mark(
+                    school_id=lesson.school_id,
+                    lesson=lesson,
+                    student_id=cell.student_id,
+                    slot=next(free_slots),
+                    value=new,
+                    work_type_id=work_type_id,
+                    date=lesson.date,
+                    subject_id=lesson.subject_id,
+                    created_by=user,
+                )
+            )
+        elif new is None:
+            deletes.append((old, snapshot(old)))
+        elif old.value != new:
+            before = snapshot(old)
+            old.value = new
+            old.version += 1
+            old.updated_by = user
+            old.updated_at = timezone.now()  # bulk_update does not touch auto_now
+            updates.append((old, before))
+    return creates, updates, deletes
 
 
 def _announce(*, lesson: Lesson, user, result: ColumnResult) -> None:

@@ -361,3 +361,15 @@ def test_a_subject_of_another_school_in_the_url_is_404(as_user, cast):
     foreign = f.SubjectFactory(name="Физика")
     url = reverse("journal:grid_class", args=[cast.class_7a.pk, foreign.pk])
     assert as_user(cast.deputy_head).get(url).status_code == 404
+
+
+def test_typed_marks_match_stored_ones_by_position_whatever_their_slots(cast):
+    f.MarkFactory(lesson=cast.lesson, student=cast.pupil, value="4", slot=2)  # slot 1 was deleted
+    services.marks_save_column(
+        user=cast.subject_teacher,
+        lesson=cast.lesson,
+        cells=[CellInput(student_id=cast.pupil.pk, marks=("5", "3"), mark_versions={2: 1})],
+    )
+    stored = dict(jm.Mark.objects.values_list("slot", "value"))
+    assert stored == {2: "5", 3: "3"}  # reads back as «5/3»
+    assert sorted(jm.MarkChange.objects.values_list("action", flat=True)) == ["create", "update"]
