@@ -406,7 +406,7 @@ def _plan_marks(*, user, lesson: Lesson, cell: CellInput, current: dict[int, Mar
     # New marks go after the stored ones, so that the cell reads back as typed.
     top = max(current, default=0)
     free_slots = iter(
-        [n for n in range(top + 1, MAX_MARKS_PER_LESSON + 1)]
+        list(range(top + 1, MAX_MARKS_PER_LESSON + 1))
         + [n for n in range(1, top) if n not in current]
     )
     creates, updates, deletes = [], [], []
