@@ -124,7 +124,7 @@ def edit_refusal(*, user, lesson: Lesson, period_closed: bool, reason: str) -> s
     ) % {"days": lesson.school.edit_window_days}
 
 
-def lesson_roster(lesson: Lesson) -> QuerySet:
+def _roster_ids(lesson: Lesson) -> QuerySet:
     """Student ids taught in this lesson on its date: the group's members, or the class's
     students enrolled on that date."""
     if lesson.study_group_id:
@@ -675,7 +675,7 @@ def remark_add(*, user, lesson: Lesson, student_id: int, kind: str, text: str) -
         raise ValidationError({"text": [_("Write the remark.")]})
     if len(text) > 2000:
         raise ValidationError({"text": [_("The remark is too long (at most 2000 characters).")]})
-    if not lesson_roster(lesson).filter(student_id=student_id).exists():
+    if not _roster_ids(lesson).filter(student_id=student_id).exists():
         raise Lesson.DoesNotExist("a student outside the lesson")
     return Remark.objects.create(
         school_id=lesson.school_id,

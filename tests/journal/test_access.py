@@ -162,3 +162,29 @@ def test_the_director_cannot_write_in_a_lesson(as_user, cast):
     assert response.status_code == 403
     cast.lesson.refresh_from_db()
     assert cast.lesson.topic == ""
+
+
+@pytest.mark.parametrize("name", ["journal:substitute", "journal:move", "journal:cancel"])
+def test_a_deputy_head_of_another_school_gets_404_on_lesson_changes(
+    as_user, cast, other_school_deputy, name
+):
+    response = as_user(other_school_deputy).post(
+        reverse(name, args=[cast.lesson.pk]), {"date": "2026-12-01", "lesson_number": 3}
+    )
+    assert response.status_code == 404
+    cast.lesson.refresh_from_db()
+    assert (cast.lesson.status, cast.lesson.substitute_teacher_id) == ("scheduled", None)
+
+
+def test_a_work_type_of_another_school_in_the_column_form_is_refused(as_user, cast):
+    from journal import models as jm
+
+    from .conftest import column_data
+
+    foreign = f.WorkTypeFactory(name="Чужая работа")
+    url = reverse("journal:grid_class", args=[cast.class_7a.pk, cast.math.pk])
+    data = column_data(cast.lesson, {cast.pupil: "5"}, extra={"work_type": foreign.pk})
+    response = as_user(cast.subject_teacher).post(url, data)
+    assert response.status_code == 400
+    assert "Выберите корректный вариант" in response.content.decode()
+    assert not jm.Mark.objects.exists()
