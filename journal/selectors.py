@@ -26,11 +26,12 @@ from django.http import Http404
 from accounts.rules import is_deputy_head, is_school_leader
 
 from .grading import Thresholds, suggest_final, weighted_average
-from .marks import cell_text
+from .marks import cell_text, display
 from .models import (
     ATTENDANCE_SHORT,
     AcademicYear,
     Attendance,
+    AttendanceCode,
     ClassGroup,
     Enrollment,
     Holiday,
@@ -545,12 +546,27 @@ def lesson_records(lesson: Lesson) -> dict:
     return {"marks": marks, "attendance": attendance}
 
 
-def lesson_history(lesson: Lesson) -> QuerySet[MarkChange]:
-    return (
-        MarkChange.objects.filter(lesson=lesson)
-        .select_related("student", "changed_by")
-        .order_by("-changed_at", "-id")
-    )
+def lesson_history(lesson: Lesson, student_id: int | None = None) -> list[MarkChange]:
+    """The change records of a lesson (or of one student in it), newest first, each with
+    `before_text` and `after_text` as the journal writes them (5, зач, отсутствовал (н))."""
+    changes = MarkChange.objects.filter(lesson=lesson).select_related("student", "changed_by")
+    if student_id is not None:
+        changes = changes.filter(student_id=student_id)
+    rows = list(changes.order_by("-changed_at", "-id"))
+    for change in rows:
+        change.before_text = _change_text(change, change.before)
+        change.after_text = _change_text(change, change.after)
+    return rows
+
+
+def _change_text(change: MarkChange, data: dict | None) -> str:
+    if not data:
+        return ""
+    if change.entity == MarkChange.Entity.ATTENDANCE:
+        code = data.get("code", "")
+        return str(AttendanceCode(code).label) if code in AttendanceCode.values else code
+    text = display(data.get("value", ""))
+    return f"{text} ({data['comment']})" if data.get("comment") else text
 
 
 LATE_ENTRY_DAYS = 3

@@ -466,7 +466,7 @@ def mark_page(request, lesson_id: int, student_id: int):
         "new_form": new_form,
         "delete_form": delete_form,
         "can_edit": getattr(lesson, "can_edit", False),
-        "changes": selectors.lesson_history(lesson).filter(student_id=student_id),
+        "changes": selectors.lesson_history(lesson, student_id=student_id),
     }
     status = 400 if request.method == "POST" else 200
     return render(request, "journal/mark.html", context, status=status)

@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from journal import models as jm
@@ -373,3 +374,21 @@ def test_typed_marks_match_stored_ones_by_position_whatever_their_slots(cast):
     stored = dict(jm.Mark.objects.values_list("slot", "value"))
     assert stored == {2: "5", 3: "3"}  # reads back as «5/3»
     assert sorted(jm.MarkChange.objects.values_list("action", flat=True)) == ["create", "update"]
+
+
+def test_attendance_changes_and_deletions_keep_their_history(as_user, cast, grid_url):
+    client = as_user(cast.subject_teacher)
+    client.post(grid_url, column_data(cast.lesson, {cast.pupil: ("", "absent")}))
+    client.post(grid_url, column_data(cast.lesson, {cast.pupil: ("", "ill")}))
+    client.post(grid_url, column_data(cast.lesson, {cast.pupil: ("", "")}))
+    assert not jm.Attendance.objects.exists()
+    changes = jm.MarkChange.objects.filter(entity="attendance").order_by("id")
+    assert [
+        (c.action, c.before and c.before["code"], c.after and c.after["code"]) for c in changes
+    ] == [
+        ("create", None, "absent"),
+        ("update", "absent", "ill"),
+        ("delete", "ill", None),
+    ]
+    page = client.get(reverse("journal:history", args=[cast.lesson.pk])).content.decode()
+    assert "болел (б)" in page and "удалена" in page
