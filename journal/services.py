@@ -64,6 +64,23 @@ def _period_closed_subquery():
     )
 
 
+def _refuse_in_closed_period(*, user, lesson: Lesson) -> None:
+    """A closed reporting period is read-only for teachers: its topics and homework too. The
+    deputy head may still correct them."""
+    if is_deputy_head(user):
+        return
+    closed = (
+        Lesson.objects.filter(pk=lesson.pk)
+        .annotate(period_closed=_period_closed_subquery())
+        .values_list("period_closed", flat=True)
+        .first()
+    )
+    if closed:
+        raise ValidationError(
+            _("The reporting period is closed: only the deputy head may correct it, with a reason.")
+        )
+
+
 def _roster_subqueries() -> dict:
     """The students of the lesson on its date, as arrays, so that the lock query brings them:
     the class's enrolled students and the group's members (the lesson uses one of them)."""
@@ -575,6 +592,7 @@ def lesson_update(
     work_type: WorkType | None = None,
 ) -> Lesson:
     """Set the lesson's topic (free text or a planned topic) and its work type."""
+    _refuse_in_closed_period(user=user, lesson=lesson)
     if planned_topic is not None:
         if (
             planned_topic.assignment.school_id != lesson.school_id
@@ -639,6 +657,7 @@ def homework_set(
     if due_date is not None and due_date < lesson.date:
         raise ValidationError({"due_date": [_("The due date cannot be before the lesson.")]})
     checked = [(_validate_upload(f), f) for f in files]
+    _refuse_in_closed_period(user=user, lesson=lesson)
     homework = Homework.objects.select_for_update().filter(lesson=lesson).first()
     if homework is None:
         if not text and not checked:

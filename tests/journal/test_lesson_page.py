@@ -230,3 +230,23 @@ def test_the_lesson_page_runs_a_fixed_number_of_queries(
     with django_assert_max_num_queries(len(small.captured_queries)):
         page = client.get(lesson_url)
     assert page.content.decode().count("Молодец") == 27
+
+
+def test_a_closed_period_locks_topic_and_homework_for_the_teacher(as_user, cast, lesson_url):
+    from django.utils import timezone
+
+    cast.period.closed_at = timezone.now()
+    cast.period.save(update_fields=["closed_at"])
+    client = as_user(cast.subject_teacher)
+    response = client.post(lesson_url, {"section": "topic", "topic": "Новая тема"})
+    assert response.status_code == 400
+    assert "Отчётный период закрыт" in response.content.decode()
+    response = client.post(lesson_url, {"section": "homework", "text": "Задание"})
+    assert response.status_code == 400
+    assert not jm.Homework.objects.exists()
+    response = as_user(cast.deputy_head).post(
+        lesson_url, {"section": "topic", "topic": "Новая тема"}
+    )
+    assert response.status_code == 302
+    cast.lesson.refresh_from_db()
+    assert cast.lesson.topic == "Новая тема"
