@@ -5,7 +5,6 @@ import datetime as dt
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -44,7 +43,6 @@ from .models import (
     Lesson,
     Mark,
     Remark,
-    StudyGroup,
     TimetableEntry,
 )
 
@@ -621,6 +619,7 @@ def control_works(request):
 @require_http_methods(["GET", "POST"])
 @deputy
 def timetable(request):
+    """The deputy head's weekly timetable of a class, its bells, and lesson generation."""
     school = request.user.school
     year = selectors.current_year(school)
     if year is None:
@@ -628,92 +627,76 @@ def timetable(request):
     classes = list(ClassGroup.objects.filter(school=school, year=year))
     chosen = request.GET.get("class") or request.POST.get("class_group") or ""
     klass = next((c for c in classes if str(c.pk) == chosen), classes[0] if classes else None)
-    entry_form = TimetableEntryForm(
-        school=school, year=year, initial={"class_group": klass, "valid_from": year.starts_on}
-    )
-    bell_form = BellForm()
-    generate_form = GenerateForm(initial={"starts_on": school.today(), "ends_on": year.ends_on})
-    status = 200
+    forms = {
+        "entry_form": TimetableEntryForm(
+            school=school, year=year, initial={"class_group": klass, "valid_from": year.starts_on}
+        ),
+        "bell_form": BellForm(),
+        "generate_form": GenerateForm(
+            initial={"starts_on": school.today(), "ends_on": year.ends_on}
+        ),
+    }
     if request.method == "POST":
-        action = request.POST.get("action")
-        if action == "add":
-            entry_form = TimetableEntryForm(request.POST, school=school, year=year)
-            if entry_form.is_valid():
-                services.timetable_entry_create(user=request.user, entry=entry_form.instance)
-                messages.success(request, _("The timetable line was added."))
-                return redirect(
-                    f"{reverse('journal:timetable')}?class={entry_form.instance.class_group_id or ''}"
-                )
-        elif action == "end":
-            entry = TimetableEntry.objects.filter(
-                school=school, pk=_int(request.POST.get("entry"))
-            ).first()
-            if entry is None:
-                raise Http404
-            removed = services.timetable_entry_end(
-                user=request.user, entry=entry, last_day=school.today() - dt.timedelta(days=1)
-            )
-            messages.success(
-                request,
-                _("The timetable line was ended; %(n)s future lessons removed.") % {"n": removed},
-            )
-            return redirect(f"{reverse('journal:timetable')}?class={entry.class_group_id or ''}")
-        elif action == "bell":
-            bell_form = BellForm(request.POST)
-            if bell_form.is_valid():
-                services.bell_set(school=school, **bell_form.cleaned_data)
-                messages.success(request, _("The bell schedule was saved."))
-                return redirect("journal:timetable")
-        elif action == "generate":
-            generate_form = GenerateForm(request.POST)
-            if generate_form.is_valid():
-                created = services.lessons_generate(
-                    user=request.user,
-                    school=school,
-                    year=year,
-                    class_group=klass,
-                    **generate_form.cleaned_data,
-                )
-                messages.success(request, _("Lessons created: %(n)s.") % {"n": created})
-                return redirect(f"{reverse('journal:timetable')}?class={klass.pk if klass else ''}")
-        else:
-            raise Http404
-        status = 400
-    entries = (
-        TimetableEntry.objects.filter(school=school, year=year)
-        .filter(_class_filter(klass))
-        .select_related("subject", "teacher", "study_group", "class_group")
-        .order_by("weekday", "lesson_number")
-    )
-    today = school.today()
-    week = {}
-    for entry in entries:
-        if entry.valid_to and entry.valid_to < today:
-            continue
-        week.setdefault(entry.get_weekday_display(), []).append(entry)
+        done = _timetable_action(request, school=school, year=year, klass=klass, forms=forms)
+        if done is not None:
+            return done
+    context = {
+        "classes": classes,
+        "klass": klass,
+        "week": selectors.timetable_week(school=school, year=year, class_group=klass),
+        "bells": BellSchedule.objects.filter(school=school),
+        **forms,
+    }
     return render(
-        request,
-        "journal/timetable.html",
-        {
-            "classes": classes,
-            "klass": klass,
-            "week": week,
-            "bells": BellSchedule.objects.filter(school=school),
-            "entry_form": entry_form,
-            "bell_form": bell_form,
-            "generate_form": generate_form,
-            "groups": StudyGroup.objects.filter(school=school, year=year, class_group=klass)
-            if klass
-            else [],
-        },
-        status=status,
+        request, "journal/timetable.html", context, status=400 if request.method == "POST" else 200
     )
 
 
-def _class_filter(klass):
-    if klass is None:
-        return Q(pk__in=[])
-    return Q(class_group=klass) | Q(study_group__class_group=klass)
+def _timetable_action(request, *, school, year, klass, forms: dict):
+    """Run one POSTed timetable action: a redirect when done, None with a bound form (its
+    errors) otherwise; an unknown action or a line of another school is a 404."""
+    action = request.POST.get("action")
+    back = f"{reverse('journal:timetable')}?class={klass.pk if klass else ''}"
+    if action == "add":
+        form = forms["entry_form"] = TimetableEntryForm(request.POST, school=school, year=year)
+        if form.is_valid():
+            services.timetable_entry_create(user=request.user, entry=form.instance)
+            messages.success(request, _("The timetable line was added."))
+            return redirect(
+                f"{reverse('journal:timetable')}?class={form.instance.class_group_id or ''}"
+            )
+        return None
+    if action == "end":
+        entry = TimetableEntry.objects.filter(
+            school=school, pk=_int(request.POST.get("entry"))
+        ).first()
+        if entry is None:
+            raise Http404
+        removed = services.timetable_entry_end(
+            user=request.user, entry=entry, last_day=school.today() - dt.timedelta(days=1)
+        )
+        messages.success(
+            request,
+            _("The timetable line was ended; %(n)s future lessons removed.") % {"n": removed},
+        )
+        return redirect(f"{reverse('journal:timetable')}?class={entry.class_group_id or ''}")
+    if action == "bell":
+        form = forms["bell_form"] = BellForm(request.POST)
+        if form.is_valid():
+            services.bell_set(school=school, **form.cleaned_data)
+            messages.success(request, _("The bell schedule was saved."))
+            return redirect(back)
+        return None
+    if action == "generate":
+        form = forms["generate_form"] = GenerateForm(request.POST)
+        if form.is_valid():
+            created = services.lessons_generate(
+                user=request.user, school=school, year=year, class_group=klass, **form.cleaned_data
+            )
+            messages.success(request, _("Lessons created: %(n)s.") % {"n": created})
+            return redirect(back)
+        return None
+    raise Http404
 
 
 def _int(value) -> int:
