@@ -37,7 +37,10 @@ def test_a_teacher_enters_marks_and_an_absence_and_sees_them_after_reload(
     assert page.get_by_test_id(f"att-{cast.pupil.pk}").input_value() == "absent"
 
 
-def test_a_bad_mark_is_shown_in_russian_and_nothing_is_saved(page, sign_in, cast, live_server):
+def test_a_bad_mark_is_shown_in_russian_and_nothing_is_saved_on_a_phone(
+    phone, sign_in, cast, live_server
+):
+    page = phone
     sign_in(page, "subject_teacher")
     page.goto(
         f"{live_server.url}{reverse('journal:grid_class', args=[cast.class_7a.pk, cast.math.pk])}"
@@ -48,3 +51,6 @@ def test_a_bad_mark_is_shown_in_russian_and_nothing_is_saved(page, sign_in, cast
     errors = page.get_by_test_id("grid-errors").inner_text()
     assert "Ничего не сохранено" in errors
     assert cast.pupil.last_name in errors
+    # The grid scrolls inside its frame; the page itself stays 360 px wide.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert not cast.lesson.marks.exists()
