@@ -47,7 +47,6 @@ from .models import (
 )
 
 journal_staff = role_required(is_teacher, is_school_leader)
-journal_writer = role_required(is_teacher, is_deputy_head)
 leaders = role_required(is_school_leader)
 deputy = role_required(is_deputy_head)
 
