@@ -17,5 +17,9 @@ marks_deleted = Signal()
 # Sent after attendance rows were created or changed. kwargs: school_id, attendance_ids
 attendance_saved = Signal()
 
+# Sent after attendance rows were deleted (the student was present after all).
+# kwargs: school_id, attendance_ids
+attendance_deleted = Signal()
+
 # Sent when final marks or exam results were set or changed. kwargs: school_id, final_mark_ids
 finals_set = Signal()

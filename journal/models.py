@@ -802,6 +802,9 @@ class Lesson(SchoolOwned):
         related_name="moved_to",
     )
     room = models.CharField(_("room"), max_length=20, blank=True)
+    # When attendance was first taken (no Attendance rows alone cannot tell "all present" from
+    # "not checked"): the teacher's home and filling control list lessons still lacking it.
+    attendance_checked_at = models.DateTimeField(_("attendance taken at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

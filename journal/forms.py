@@ -1,0 +1,279 @@
+"""Forms of the journal. The grid's column is parsed by `parse_column` (one field per student,
+named by the student's id); the other forms are ordinary Django forms."""
+
+import re
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from .marks import parse_cell
+from .models import (
+    WEEKDAYS,
+    AttendanceCode,
+    BellSchedule,
+    LessonPlan,
+    RemarkKind,
+    Teacher,
+    TimetableEntry,
+    WorkType,
+)
+from .services import CellInput
+
+MARK_HELP = gettext_lazy(
+    "Marks: 5, 4, 3, 2, 1; «зач» (or «з») is a pass, «н/з» (or «незач») a fail. Two marks in "
+    "one lesson: «5/4». An empty cell means no mark; clearing a cell deletes its mark. Type "
+    "the mark without spaces: « 5 » is refused."
+)
+
+_FIELD = re.compile(r"^(mark|att|mv|av)-(\d{1,12})$")
+_VERSIONS = re.compile(r"^(\d{1,2}:\d{1,9})(,\d{1,2}:\d{1,9})*$")
+
+
+def parse_column(data, students: dict[int, str]) -> tuple[list[CellInput], dict[str, list[str]]]:
+    """Read the cells of one lesson column from POST data.
+
+    The student ids come from the submitted field names, not from the page's roster, so a
+    tampered id reaches the service, which refuses it (404). `students` maps id → name for the
+    messages. Returns the cells and the errors by field name (Russian, naming the student).
+    """
+    ids: set[int] = set()
+    for key in data:
+        match = _FIELD.match(key)
+        if match:
+            ids.add(int(match.group(2)))
+    cells, errors = [], {}
+    for sid in sorted(ids):
+        label = students.get(sid, f"#{sid}")
+        text = data.get(f"mark-{sid}", "")
+        try:
+            values = tuple(parse_cell(text))
+        except ValidationError as error:
+            errors[f"mark-{sid}"] = [
+                _("%(student)s: %(error)s") % {"student": label, "error": error.messages[0]}
+            ]
+            values = ()
+        code = data.get(f"att-{sid}", "")
+        if code not in AttendanceCode.values and code != "":
+            errors[f"att-{sid}"] = [_("%(student)s: unknown attendance code") % {"student": label}]
+        versions_text = data.get(f"mv-{sid}", "")
+        att_version_text = data.get(f"av-{sid}", "0") or "0"
+        if (versions_text and not _VERSIONS.match(versions_text)) or not att_version_text.isdigit():
+            errors[f"mark-{sid}"] = [
+                _("%(student)s: the form is out of date, reload the page") % {"student": label}
+            ]
+            continue
+        versions = {}
+        for pair in filter(None, versions_text.split(",")):
+            slot, version = pair.split(":")
+            versions[int(slot)] = int(version)
+        cells.append(
+            CellInput(
+                student_id=sid,
+                marks=values,
+                mark_versions=versions,
+                attendance=code,
+                attendance_version=int(att_version_text[:9]),
+                label=label,
+            )
+        )
+    return cells, errors
+
+
+class MarkForm(forms.Form):
+    """One mark with its comment (the mark page)."""
+
+    slot = forms.IntegerField(min_value=1, max_value=3, widget=forms.HiddenInput)
+    version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+    value = forms.CharField(required=False, max_length=20, label=gettext_lazy("Mark"), strip=False)
+    comment = forms.CharField(required=False, max_length=500, label=gettext_lazy("Comment"))
+    reason = forms.CharField(
+        required=False,
+        max_length=500,
+        label=gettext_lazy("Reason for the change"),
+        help_text=gettext_lazy("Kept in the history; needed after the edit window."),
+    )
+
+    def clean_value(self):
+        values = parse_cell(self.cleaned_data["value"])
+        if len(values) != 1:
+            raise ValidationError(_("Enter one mark: 5, 4, 3, 2, 1, «зач» or «н/з»."))
+        return values[0]
+
+
+class MarkDeleteForm(forms.Form):
+    mark = forms.IntegerField(widget=forms.HiddenInput)
+    version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    reason = forms.CharField(required=False, max_length=500, label=gettext_lazy("Reason"))
+
+
+class ColumnMetaForm(forms.Form):
+    """The column's own fields: its work type and, for a correction, the reason."""
+
+    work_type = forms.ModelChoiceField(
+        queryset=WorkType.objects.none(), required=False, label=gettext_lazy("Work type")
+    )
+    reason = forms.CharField(
+        required=False,
+        max_length=500,
+        label=gettext_lazy("Reason for the correction"),
+        help_text=gettext_lazy("Needed after the edit window (deputy head only)."),
+    )
+
+    def __init__(self, *args, school_id: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["work_type"].queryset = WorkType.objects.filter(school_id=school_id)
+
+
+class LessonForm(forms.Form):
+    topic = forms.CharField(required=False, max_length=500, label=gettext_lazy("Topic"))
+    planned_topic = forms.ModelChoiceField(
+        queryset=LessonPlan.objects.none(),
+        required=False,
+        label=gettext_lazy("Planned topic"),
+        help_text=gettext_lazy("Choosing a planned topic fills in an empty topic."),
+    )
+    work_type = forms.ModelChoiceField(
+        queryset=WorkType.objects.none(), required=False, label=gettext_lazy("Work type")
+    )
+
+    def __init__(self, *args, lesson, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["work_type"].queryset = WorkType.objects.filter(school_id=lesson.school_id)
+        plan = LessonPlan.objects.filter(
+            school_id=lesson.school_id,
+            assignment__subject_id=lesson.subject_id,
+            assignment__year_id=(lesson.class_group or lesson.study_group).year_id,
+        )
+        if lesson.study_group_id:
+            plan = plan.filter(assignment__study_group_id=lesson.study_group_id)
+        else:
+            plan = plan.filter(
+                assignment__class_group_id=lesson.class_group_id,
+                assignment__study_group__isnull=True,
+            )
+        self.fields["planned_topic"].queryset = plan.select_related("assignment").order_by("number")
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data]
+        return [single(data, initial)] if data else []
+
+
+class HomeworkForm(forms.Form):
+    text = forms.CharField(
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label=gettext_lazy("Assignment"),
+    )
+    due_date = forms.DateField(
+        required=False,
+        label=gettext_lazy("Due date"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    files = MultipleFileField(required=False, label=gettext_lazy("Files"))
+
+
+class RemarkForm(forms.Form):
+    student = forms.TypedChoiceField(coerce=int, label=gettext_lazy("Student"))
+    kind = forms.ChoiceField(choices=RemarkKind.choices, label=gettext_lazy("Kind"))
+    text = forms.CharField(
+        max_length=2000, widget=forms.Textarea(attrs={"rows": 3}), label=gettext_lazy("Text")
+    )
+
+    def __init__(self, *args, students: list[dict], **kwargs):
+        super().__init__(*args, **kwargs)
+        # Any id is accepted here; the service refuses a student outside the lesson (404).
+        self.fields["student"].choices = [(s["id"], s["full_name"]) for s in students]
+        self.fields["student"].valid_value = lambda value: str(value).isdigit()
+
+
+class SubstituteForm(forms.Form):
+    teacher = forms.ModelChoiceField(
+        queryset=Teacher.objects.none(),
+        required=False,
+        label=gettext_lazy("Substitute teacher"),
+        help_text=gettext_lazy("Empty: the lesson's own teacher."),
+    )
+
+    def __init__(self, *args, school_id: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["teacher"].queryset = Teacher.objects.filter(school_id=school_id)
+
+
+class MoveForm(forms.Form):
+    date = forms.DateField(
+        label=gettext_lazy("New date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    lesson_number = forms.IntegerField(
+        min_value=1, max_value=12, label=gettext_lazy("Lesson number")
+    )
+
+
+class TimetableEntryForm(forms.ModelForm):
+    class Meta:
+        model = TimetableEntry
+        fields = [
+            "class_group",
+            "study_group",
+            "subject",
+            "teacher",
+            "weekday",
+            "lesson_number",
+            "room",
+            "valid_from",
+            "valid_to",
+        ]
+        widgets = {
+            "valid_from": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "valid_to": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+
+    def __init__(self, *args, school, year, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.school = school
+        self.instance.year = year
+        self.fields["class_group"].queryset = year.class_groups.filter(school=school)
+        self.fields["study_group"].queryset = year.study_groups.filter(school=school)
+        self.fields["subject"].queryset = school.subject_set.all()
+        self.fields["teacher"].queryset = Teacher.objects.filter(school=school)
+        self.fields["weekday"].choices = WEEKDAYS
+        self.fields["lesson_number"].min_value = 1
+
+
+class BellForm(forms.ModelForm):
+    class Meta:
+        model = BellSchedule
+        fields = ["lesson_number", "starts_at", "ends_at"]
+        widgets = {
+            "starts_at": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "ends_at": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        }
+
+
+class GenerateForm(forms.Form):
+    starts_on = forms.DateField(
+        label=gettext_lazy("From"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    ends_on = forms.DateField(
+        label=gettext_lazy("To"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("starts_on") and data.get("ends_on") and data["ends_on"] < data["starts_on"]:
+            raise ValidationError(_("The end date must not be before the start date."))
+        return data

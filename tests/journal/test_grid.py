@@ -1,0 +1,189 @@
+"""The journal grid: what it shows, and a query count that does not grow with the data."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from journal import models as jm
+from tests import factories as f
+
+
+def _fill(cast, *, students: int, lessons: int, marks_per_cell: int = 1):
+    klass = [cast.pupil, cast.sibling_7a, cast.pupil_no_consent]
+    for _ in range(students - len(klass)):
+        klass.append(
+            f.EnrollmentFactory(
+                school=cast.school,
+                class_group=cast.class_7a,
+                year=cast.year,
+                student=f.StudentFactory(school=cast.school),
+            ).student
+        )
+    rows = []
+    start = cast.period.starts_on
+    for n in range(lessons):
+        rows.append(
+            jm.Lesson(
+                school=cast.school,
+                class_group=cast.class_7a,
+                subject=cast.math,
+                teacher=cast.subject_teacher.teacher,
+                date=start + dt.timedelta(days=n % 30),
+                lesson_number=n // 30 + 3,
+                work_type=cast.control if n % 5 == 0 else cast.answer,
+                topic=f"Тема {n}",
+            )
+        )
+    made = jm.Lesson.objects.bulk_create(rows)
+    marks, absences = [], []
+    for lesson in made:
+        for i, student in enumerate(klass):
+            for slot in range(1, marks_per_cell + 1):
+                marks.append(
+                    jm.Mark(
+                        school=cast.school,
+                        lesson=lesson,
+                        student=student,
+                        slot=slot,
+                        value=str(2 + (i + slot) % 4),
+                        work_type=lesson.work_type,
+                        date=lesson.date,
+                        subject=cast.math,
+                        created_by=cast.subject_teacher,
+                    )
+                )
+            if i % 7 == 0:
+                absences.append(
+                    jm.Attendance(
+                        school=cast.school,
+                        lesson=lesson,
+                        student=student,
+                        code="absent",
+                        date=lesson.date,
+                        created_by=cast.subject_teacher,
+                    )
+                )
+    jm.Mark.objects.bulk_create(marks)
+    jm.Attendance.objects.bulk_create(absences)
+
+
+def _count(client, url) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries.captured_queries)
+
+
+def test_the_grid_runs_a_fixed_number_of_queries_at_1x_and_10x_data(
+    as_user, cast, grid_url, django_assert_max_num_queries
+):
+    client = as_user(cast.subject_teacher)
+    _fill(cast, students=3, lessons=3)
+    small = _count(client, grid_url)
+    _fill(cast, students=30, lessons=30, marks_per_cell=2)  # ten times the lessons and marks
+    with django_assert_max_num_queries(small):
+        response = client.get(grid_url)
+    assert response.content.decode().count('class="cell"') >= 30 * 30
+    # session, user, teacher profile, scope (with the school and work types), periods,
+    # students, lessons, marks and attendance (one UNION ALL)
+    assert small <= 8
+
+
+def test_the_grid_shows_marks_attendance_and_the_weighted_average(as_user, cast, grid_url):
+    control = f.LessonFactory(
+        school=cast.school,
+        class_group=cast.class_7a,
+        subject=cast.math,
+        teacher=cast.subject_teacher.teacher,
+        date=cast.today - dt.timedelta(days=1),
+        work_type=cast.control,
+        topic="Контрольная по дробям",
+    )
+    f.MarkFactory(lesson=control, student=cast.pupil, value="5")
+    f.MarkFactory(lesson=cast.lesson, student=cast.pupil, value="3")
+    f.MarkFactory(lesson=cast.lesson, student=cast.pupil, value="pass", slot=2)
+    jm.Attendance.objects.create(
+        school=cast.school,
+        lesson=control,
+        student=cast.sibling_7a,
+        code="ill",
+        date=control.date,
+        created_by=cast.subject_teacher,
+    )
+    page = as_user(cast.subject_teacher).get(grid_url).content.decode()
+    # (5 × 3 + 3 × 1) / 4 = 4.50; pass/fail does not count.
+    assert f'data-testid="average-{cast.pupil.pk}">4,50<' in page
+    assert 'value="3/зач"' in page  # today's lesson is the editable column
+    assert "Контрольная работа ×3" in page or "×3" in page
+    assert ">б</span>" in page
+
+
+def test_the_grid_escapes_topics(as_user, cast, grid_url):
+    cast.lesson.topic = "<script>alert(1)</script>"
+    cast.lesson.save(update_fields=["topic"])
+    page = as_user(cast.subject_teacher).get(grid_url).content.decode()
+    assert "<script>alert(1)" not in page
+    assert "&lt;script&gt;" in page
+
+
+def test_another_period_of_another_school_is_404(as_user, cast, grid_url):
+    foreign = f.PeriodFactory()
+    response = as_user(cast.subject_teacher).get(grid_url, {"period": foreign.pk})
+    assert response.status_code == 404
+
+
+def test_a_group_journal_is_for_its_teacher(as_user, cast):
+    from django.urls import reverse
+
+    group = jm.StudyGroup.objects.create(
+        school=cast.school,
+        year=cast.year,
+        name="7А англ. 1",
+        subject=cast.russian,
+        class_group=cast.class_7a,
+    )
+    jm.StudyGroupMembership.objects.create(school=cast.school, group=group, student=cast.pupil)
+    f.TeachingAssignmentFactory(
+        school=cast.school,
+        year=cast.year,
+        teacher=cast.other_teacher.teacher,
+        subject=cast.russian,
+        class_group=None,
+        study_group=group,
+    )
+    lesson = f.LessonFactory(
+        school=cast.school,
+        class_group=None,
+        study_group=group,
+        subject=cast.russian,
+        teacher=cast.other_teacher.teacher,
+        date=cast.today,
+        work_type=cast.answer,
+    )
+    url = reverse("journal:grid_group", args=[group.pk])
+    assert as_user(cast.other_teacher).get(url).status_code == 200
+    assert as_user(cast.class_teacher).get(url).status_code == 200  # homeroom, read-only
+    assert as_user(cast.subject_teacher).get(url).status_code == 404
+    response = as_user(cast.other_teacher).post(
+        url,
+        {
+            "lesson": lesson.pk,
+            f"mark-{cast.pupil.pk}": "4",
+            f"mv-{cast.pupil.pk}": "",
+            f"av-{cast.pupil.pk}": "0",
+        },
+    )
+    assert response.status_code == 302
+    # A student of the class outside the group is a tampered id.
+    response = as_user(cast.other_teacher).post(
+        url, {"lesson": lesson.pk, f"mark-{cast.sibling_7a.pk}": "4"}
+    )
+    assert response.status_code == 404
+    assert list(jm.Mark.objects.values_list("student_id", flat=True)) == [cast.pupil.pk]
+
+
+@pytest.mark.parametrize("persona", ["deputy_head", "director", "class_teacher"])
+def test_leaders_and_the_class_teacher_open_the_grid(as_user, cast, grid_url, persona):
+    assert as_user(getattr(cast, persona)).get(grid_url).status_code == 200
