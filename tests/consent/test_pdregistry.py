@@ -46,6 +46,9 @@ def test_the_walk_catches_a_new_unregistered_model():
         class Meta:
             app_label = "consent"
 
+        def __str__(self):
+            return str(self.pk)
+
     try:
         assert personal_references(Acknowledgement) == ["guardian"]
         assert pdregistry.entry_for("consent.Acknowledgement") is None
