@@ -235,7 +235,7 @@ def account_issue(*, issued_by: User, guardian: Guardian) -> tuple[ActivationCod
         code = _new_code()
         activation = ActivationCode.objects.create(
             school_id=guardian.school_id,
-            guardian=guardian,
+            guardian=guardian,  # the locked row, with its user
             code_hash=_code_hash(code),
             issued_by=issued_by,
             expires_at=now + dt.timedelta(days=ACTIVATION_DAYS),
@@ -249,7 +249,7 @@ def account_activate(*, code: str, password1: str, password2: str) -> User:
     invalid = ValidationError({"code": _("The code is wrong, expired or already used.")})
     with transaction.atomic():
         activation = (
-            ActivationCode.objects.select_for_update()
+            ActivationCode.objects.select_for_update(of=("self",))
             .select_related("guardian__user")
             .filter(code_hash=_code_hash(code or ""), used_at__isnull=True)
             .filter(expires_at__gt=timezone.now())

@@ -207,7 +207,7 @@ def account_issue(request, link_id: int):
             "activation": activation,
             "code": code,
             "activate_url": activate_url,
-            "username": link.guardian.user.username,
+            "username": activation.guardian.user.username,
         },
     )
     response["Cache-Control"] = "no-store"

@@ -1,0 +1,263 @@
+"""What the pages do: the register and its filters, recording and withdrawing, scans,
+contacts with provenance, the access log the family sees."""
+
+import datetime as dt
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from consent.models import AccessLogEntry, Consent, ContactPoint, ContactSource, Purpose
+from consent.services import consent_withdraw
+from journal.models import Guardian, GuardianStudent, Student
+from tests import factories as f
+
+
+def test_the_register_shows_each_family_and_decision(as_user, cast):
+    body = as_user(cast.school_admin).get(reverse("consent:register")).content.decode()
+    assert "Реестр согласий" in body
+    for child in (cast.pupil, cast.pupil_no_consent, cast.stranger_child):
+        assert child.full_name in body
+    assert "нет решения" in body
+
+
+@pytest.mark.parametrize(
+    ("filter_name", "shown", "hidden"),
+    [
+        ("undecided", "pupil_no_consent", "sibling_7a"),
+        ("refusals", "stranger_child", "pupil"),
+        ("withdrawn_this_month", "pupil", "stranger_child"),
+    ],
+)
+def test_the_register_filters(as_user, cast, filter_name, shown, hidden):
+    consent = Consent.objects.get(guardian=cast.guardian.guardian, purpose=Purpose.DIARY)
+    consent_withdraw(recorded_by=cast.school_admin, consent=consent, withdrawn_on=cast.today)
+    f.ConsentFactory(
+        school=cast.school,
+        guardian=cast.stranger.guardian,
+        student=cast.stranger_child,
+        purpose=Purpose.SMS,
+        decision="refusal",
+    )
+    body = (
+        as_user(cast.school_admin)
+        .get(reverse("consent:register"), {"filter": filter_name})
+        .content.decode()
+    )
+    assert getattr(cast, shown).full_name in body
+    assert getattr(cast, hidden).full_name not in body
+
+
+def _more_families(cast, n):
+    for i in range(n):
+        student = f.StudentFactory(school=cast.school, last_name=f"Новиков{i}")
+        guardian = f.GuardianFactory(school=cast.school)
+        GuardianStudent.objects.create(
+            school=cast.school, guardian=guardian, student=student, relation="father"
+        )
+        f.ConsentFactory(
+            school=cast.school, guardian=guardian, student=student, purpose=Purpose.DIARY
+        )
+        f.ConsentFactory(
+            school=cast.school, guardian=guardian, student=student, purpose=Purpose.SMS
+        )
+
+
+@pytest.mark.parametrize("name", ["consent:register", "consent:paper_list", "consent:pd_requests"])
+def test_list_pages_take_the_same_queries_at_1x_and_10x(
+    as_user, cast, django_assert_max_num_queries, name
+):
+    client = as_user(cast.school_admin)
+    _more_families(cast, 3)
+    with django_assert_max_num_queries(8):
+        assert client.get(reverse(name)).status_code == 200
+    _more_families(cast, 30)
+    with django_assert_max_num_queries(8):
+        assert client.get(reverse(name)).status_code == 200
+
+
+def test_recording_a_decision_with_a_scan(as_user, cast, link_of):
+    link = link_of(cast.guardian_without_consent, cast.pupil_no_consent)
+    response = as_user(cast.school_admin).post(
+        reverse("consent:record", args=[link.pk]),
+        {
+            "purpose": "diary",
+            "decision": "consent",
+            "form": "paper",
+            "decided_on": cast.today.isoformat(),
+            "document_ref": "Заявление № 17",
+            "document": SimpleUploadedFile("scan.png", b"\x89PNG\r\n\x1a\n" + b"0" * 20),
+        },
+    )
+    assert response.status_code == 302
+    consent = Consent.objects.get(guardian=link.guardian, purpose="diary")
+    assert consent.recorded_by == cast.school_admin
+    assert consent.document.name.endswith(".png")
+    scan = as_user(cast.school_admin).get(reverse("consent:scan", args=[consent.pk]))
+    assert scan.status_code == 200
+    assert b"".join(scan.streaming_content).startswith(b"\x89PNG")
+
+
+@pytest.mark.parametrize(
+    ("upload", "message"),
+    [
+        (
+            SimpleUploadedFile("scan.exe", b"MZ\x90\x00"),
+            "Скан должен быть файлом PDF, JPEG или PNG",
+        ),
+        (
+            SimpleUploadedFile("scan.pdf", b"<html>not a pdf"),
+            "Содержимое файла не соответствует его типу",
+        ),
+    ],
+)
+def test_a_bad_scan_is_refused_and_nothing_saved(as_user, cast, link_of, upload, message):
+    link = link_of(cast.guardian_without_consent, cast.pupil_no_consent)
+    response = as_user(cast.school_admin).post(
+        reverse("consent:record", args=[link.pk]),
+        {
+            "purpose": "diary",
+            "decision": "consent",
+            "form": "paper",
+            "decided_on": cast.today.isoformat(),
+            "document": upload,
+        },
+    )
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not Consent.objects.filter(guardian=link.guardian).exists()
+
+
+def test_an_oversized_scan_is_refused(as_user, cast, link_of, settings):
+    settings.UPLOAD_MAX_BYTES = 10
+    link = link_of(cast.guardian_without_consent, cast.pupil_no_consent)
+    response = as_user(cast.school_admin).post(
+        reverse("consent:record", args=[link.pk]),
+        {
+            "purpose": "diary",
+            "decision": "consent",
+            "form": "paper",
+            "decided_on": cast.today.isoformat(),
+            "document": SimpleUploadedFile("scan.pdf", b"%PDF-" + b"0" * 100),
+        },
+    )
+    assert response.status_code == 400
+    assert "Скан слишком большой" in response.content.decode()
+
+
+def test_a_future_date_is_refused_with_the_field_named(as_user, cast, link_of):
+    link = link_of(cast.guardian_without_consent, cast.pupil_no_consent)
+    response = as_user(cast.school_admin).post(
+        reverse("consent:record", args=[link.pk]),
+        {
+            "purpose": "diary",
+            "decision": "consent",
+            "form": "paper",
+            "decided_on": (cast.today + dt.timedelta(days=1)).isoformat(),
+        },
+    )
+    assert response.status_code == 400
+    assert "Дата решения не может быть в будущем" in response.content.decode()
+
+
+def test_a_second_decision_in_force_is_refused(as_user, cast, link):
+    response = as_user(cast.school_admin).post(
+        reverse("consent:record", args=[link.pk]),
+        {
+            "purpose": "diary",
+            "decision": "refusal",
+            "form": "paper",
+            "decided_on": cast.today.isoformat(),
+        },
+    )
+    assert response.status_code == 400
+    assert "уже есть действующее решение" in response.content.decode()
+    assert Consent.objects.filter(guardian=link.guardian, purpose="diary").count() == 1
+
+
+def test_withdrawal_keeps_the_row_and_records_who(as_user, cast, link):
+    consent = Consent.objects.get(guardian=link.guardian, purpose="diary")
+    response = as_user(cast.school_admin).post(
+        reverse("consent:withdraw", args=[consent.pk]), {"withdrawn_on": cast.today.isoformat()}
+    )
+    assert response.status_code == 302
+    consent.refresh_from_db()
+    assert (consent.withdrawn_on, consent.withdrawn_recorded_by) == (cast.today, cast.school_admin)
+    again = as_user(cast.school_admin).post(
+        reverse("consent:withdraw", args=[consent.pk]),
+        {"withdrawn_on": cast.today.isoformat()},
+        follow=True,
+    )
+    assert "уже отозвано" in again.content.decode()
+
+
+def test_the_admin_records_a_contact_with_its_provenance(as_user, cast, link):
+    response = as_user(cast.school_admin).post(
+        reverse("consent:contact_add", args=[link.pk]),
+        {
+            "kind": "phone",
+            "value": "8 (900) 111-22-33",
+            "source": "application",
+            "document_ref": "вх. 45",
+        },
+    )
+    assert response.status_code == 302
+    contact = ContactPoint.objects.get(guardian=link.guardian)
+    assert (contact.value, contact.source, contact.recorded_by) == (
+        "+79001112233",
+        ContactSource.APPLICATION,
+        cast.school_admin,
+    )
+
+
+def test_a_garbage_phone_gets_a_russian_error_and_nothing_is_saved(as_user, cast, link):
+    response = as_user(cast.school_admin).post(
+        reverse("consent:contact_add", args=[link.pk]),
+        {"kind": "phone", "value": "позвоните маме", "source": "application"},
+    )
+    assert response.status_code == 400
+    assert "Введите российский номер телефона" in response.content.decode()
+    assert not ContactPoint.objects.exists()
+
+
+def test_the_guardian_changes_their_own_contact_recorded_as_such(as_user, cast):
+    client = as_user(cast.guardian)
+    client.post(reverse("consent:my_contacts"), {"kind": "email", "value": "mama@example.ru"})
+    response = client.post(
+        reverse("consent:my_contacts"), {"kind": "email", "value": "mama@school.ru"}
+    )
+    assert response.status_code == 302
+    contacts = ContactPoint.objects.filter(guardian=cast.guardian.guardian).order_by("pk")
+    assert [(c.value, c.source, c.replaced_at is not None) for c in contacts] == [
+        ("mama@example.ru", ContactSource.ACCOUNT, True),
+        ("mama@school.ru", ContactSource.ACCOUNT, False),
+    ]
+    assert all(c.recorded_by == cast.guardian for c in contacts)
+    page = client.get(reverse("consent:my_contacts")).content.decode()
+    assert "mama@school.ru" in page and "mama@example.ru" not in page
+
+
+def test_the_guardian_sees_who_looked_at_their_childs_records(as_user, cast, link):
+    as_user(cast.school_admin).get(reverse("consent:family", args=[link.pk]))
+    entry = AccessLogEntry.objects.get()
+    assert (entry.viewer, entry.student) == (cast.school_admin, cast.pupil)
+    body = as_user(cast.guardian).get(reverse("consent:my_access_log")).content.decode()
+    assert cast.school_admin.full_name in body
+    assert "реестр согласий" in body.lower()
+    stranger_body = as_user(cast.stranger).get(reverse("consent:my_access_log")).content.decode()
+    assert cast.school_admin.full_name not in stranger_body
+
+
+def test_names_are_escaped(as_user, cast):
+    student = Student.objects.create(
+        school=cast.school, last_name="<script>alert(1)</script>", first_name="Ян"
+    )
+    guardian = Guardian.objects.create(
+        school=cast.school, last_name="<img src=x onerror=alert(1)>", first_name="Ия"
+    )
+    GuardianStudent.objects.create(
+        school=cast.school, guardian=guardian, student=student, relation="mother"
+    )
+    body = as_user(cast.school_admin).get(reverse("consent:register")).content.decode()
+    assert "<script>alert(1)" not in body and "<img src=x" not in body
+    assert "&lt;script&gt;" in body
