@@ -6,6 +6,7 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.http import Http404
@@ -74,11 +75,15 @@ class RegisterRow:
         return [self.decisions.get(purpose) for purpose in PURPOSES]
 
 
-def register_rows(viewer, *, filter_name: str = "") -> list[RegisterRow]:
-    """One row per guardian and child, with the decision in force for each purpose.
+REGISTER_PAGE_SIZE = 100
 
-    Two queries whatever the size: the links (with the filter as EXISTS subqueries) and the
-    decisions in force for them."""
+
+def register_page(viewer, *, filter_name: str = "", page_number=1):
+    """One page of the register: a row per guardian and child, with the decision in force for
+    each purpose.
+
+    Three queries whatever the size: the count, the page of links (the filter as EXISTS
+    subqueries) and the decisions in force for them."""
     in_force = Consent.objects.active().filter(
         guardian_id=OuterRef("guardian_id"), student_id=OuterRef("student_id")
     )
@@ -99,7 +104,9 @@ def register_rows(viewer, *, filter_name: str = "") -> list[RegisterRow]:
                 )
             )
         )
-    links = list(links.order_by("student__last_name", "student__first_name", "guardian__last_name"))
+    links = links.order_by("student__last_name", "student__first_name", "guardian__last_name", "pk")
+    page = Paginator(links, REGISTER_PAGE_SIZE).get_page(page_number)
+    links = list(page.object_list)
     decisions = defaultdict(dict)
     for consent in Consent.objects.active().filter(
         school_id=viewer.school_id,
@@ -107,10 +114,11 @@ def register_rows(viewer, *, filter_name: str = "") -> list[RegisterRow]:
         student_id__in={link.student_id for link in links},
     ):
         decisions[(consent.guardian_id, consent.student_id)][consent.purpose] = consent
-    return [
+    rows = [
         RegisterRow(link=link, decisions=decisions[(link.guardian_id, link.student_id)])
         for link in links
     ]
+    return page, rows
 
 
 def consent_history(link: GuardianStudent) -> QuerySet:

@@ -17,6 +17,7 @@ urlpatterns = [
     path("decision/<int:consent_id>/scan/", views.consent_scan, name="scan"),
     path("paper/", views.paper_list, name="paper_list"),
     path("requests/", views.pd_requests, name="pd_requests"),
+    path("requests/<int:request_id>/answered/", views.pd_request_answer, name="pd_answer"),
     path("requests/<int:request_id>/export.<str:fmt>", views.pd_export, name="pd_export"),
     path("activate/", views.activate, name="activate"),
     path("my/contacts/", views.my_contacts, name="my_contacts"),

@@ -47,11 +47,13 @@ def register(request):
     filter_name = request.GET.get("filter", "")
     if filter_name not in selectors.FILTERS:
         filter_name = ""
-    rows = selectors.register_rows(request.user, filter_name=filter_name)
+    page, rows = selectors.register_page(
+        request.user, filter_name=filter_name, page_number=request.GET.get("page", 1)
+    )
     return render(
         request,
         "consent/register.html",
-        {"rows": rows, "filter_name": filter_name, "purposes": selectors.PURPOSES},
+        {"rows": rows, "page": page, "filter_name": filter_name, "purposes": selectors.PURPOSES},
     )
 
 
@@ -296,6 +298,15 @@ def pd_requests(request):
         },
         status=status,
     )
+
+
+@require_POST
+@admin_only
+def pd_request_answer(request, request_id: int):
+    pd_request = selectors.pd_request_for_admin(request.user, request_id)
+    services.pd_request_answer(answered_by=request.user, request=pd_request)
+    messages.success(request, _("The request is marked as answered."))
+    return redirect("consent:pd_requests")
 
 
 @require_GET

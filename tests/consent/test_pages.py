@@ -6,11 +6,13 @@ import datetime as dt
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from consent.models import AccessLogEntry, Consent, ContactPoint, ContactSource, Purpose
 from consent.services import consent_withdraw
 from journal.models import Guardian, GuardianStudent, Student
 from tests import factories as f
+from tests.consent.factories import ContactFactory
 
 
 def test_the_register_shows_each_family_and_decision(as_user, cast):
@@ -261,3 +263,103 @@ def test_names_are_escaped(as_user, cast):
     body = as_user(cast.school_admin).get(reverse("consent:register")).content.decode()
     assert "<script>alert(1)" not in body and "<img src=x" not in body
     assert "&lt;script&gt;" in body
+
+
+def test_the_family_page_takes_the_same_queries_with_a_long_history(
+    as_user, cast, link, django_assert_max_num_queries
+):
+    client = as_user(cast.school_admin)
+    url = reverse("consent:family", args=[link.pk])
+
+    def grow(n):
+        for i in range(n):
+            consent = Consent.objects.filter(
+                guardian=link.guardian, purpose="sms", withdrawn_on__isnull=True
+            ).first()
+            if consent:
+                consent_withdraw(
+                    recorded_by=cast.school_admin, consent=consent, withdrawn_on=cast.today
+                )
+            f.ConsentFactory(
+                school=cast.school,
+                guardian=link.guardian,
+                student=link.student,
+                purpose="sms",
+                decided_on=cast.today - dt.timedelta(days=i),
+            )
+            ContactPoint.objects.filter(guardian=link.guardian, replaced_at__isnull=True).update(
+                replaced_at=timezone.now()
+            )
+            ContactFactory(guardian=link.guardian, value=f"+7900000{i:04d}")
+
+    grow(2)
+    with django_assert_max_num_queries(10):
+        assert client.get(url).status_code == 200
+    grow(20)
+    with django_assert_max_num_queries(10):
+        assert client.get(url).status_code == 200
+
+
+def test_the_register_pages_through_many_families(as_user, cast, settings):
+    from consent import selectors
+
+    selectors.REGISTER_PAGE_SIZE, saved = 3, selectors.REGISTER_PAGE_SIZE
+    try:
+        client = as_user(cast.school_admin)
+        first = client.get(reverse("consent:register")).content.decode()
+        second = client.get(reverse("consent:register"), {"page": 2}).content.decode()
+    finally:
+        selectors.REGISTER_PAGE_SIZE = saved
+    assert "Страница 1 из 2" in first
+    assert "Страница 2 из 2" in second
+    assert cast.pupil.full_name in first + second
+
+
+def test_a_request_is_marked_answered_once(as_user, cast, link):
+    from consent.services import pd_request_register
+
+    request = pd_request_register(
+        registered_by=cast.school_admin,
+        guardian=link.guardian,
+        student=link.student,
+        received_on=cast.today,
+    )
+    client = as_user(cast.school_admin)
+    client.post(reverse("consent:pd_answer", args=[request.pk]))
+    request.refresh_from_db()
+    assert request.answered_on == cast.today
+    body = client.get(reverse("consent:pd_requests")).content.decode()
+    assert "Отметить ответ" not in body
+
+
+def test_registering_a_request_through_the_page(as_user, cast, link):
+    from consent.models import PdRequest
+
+    client = as_user(cast.school_admin)
+    response = client.post(
+        reverse("consent:pd_requests"),
+        {"link": link.pk, "received_on": cast.today.isoformat(), "document_ref": "вх. 101"},
+    )
+    assert response.status_code == 302
+    assert PdRequest.objects.get().document_ref == "вх. 101"
+    bad = client.post(reverse("consent:pd_requests"), {"link": link.pk, "received_on": "завтра"})
+    assert bad.status_code == 400
+    assert "Введите правильную дату" in bad.content.decode()
+    assert PdRequest.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "url_name",
+    [
+        "admin:consent_contactpoint_changelist",
+        "admin:consent_pdrequest_changelist",
+        "admin:consent_destruction_changelist",
+        "admin:consent_accesslogentry_changelist",
+        "admin:notifications_outboxmessage_changelist",
+    ],
+)
+def test_the_evidence_is_read_only_in_the_admin(as_user, cast, url_name):
+    client = as_user(cast.school_admin)
+    assert client.get(reverse(url_name)).status_code == 200
+    add = reverse(url_name.replace("changelist", "add"))
+    assert client.get(add).status_code == 403

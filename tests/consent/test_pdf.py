@@ -6,6 +6,7 @@ import subprocess
 import pytest
 from django.urls import reverse
 
+from consent.models import AccessLogEntry
 from consent.pdf import PRINT_BASE_URL, StaticOnlyFetcher
 from tests.consent.factories import ContactFactory
 
@@ -20,7 +21,7 @@ def pdf_text(content: bytes, tmp_path) -> str:
 
 
 @pytest.fixture
-def form_text(cast, link, as_user, tmp_path):
+def form_pdf(cast, link, as_user):
     school = cast.school
     school.address = "г. Тверь, ул. Школьная, д. 7"
     school.inn = "6901234567"
@@ -29,7 +30,23 @@ def form_text(cast, link, as_user, tmp_path):
     response = as_user(cast.school_admin).get(reverse("consent:form_pdf", args=[link.pk]))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
-    return pdf_text(response.content, tmp_path)
+    return response.content
+
+
+@pytest.fixture
+def form_text(form_pdf, tmp_path):
+    return pdf_text(form_pdf, tmp_path)
+
+
+def test_cyrillic_renders_with_an_embedded_dejavu_font_and_the_view_is_logged(
+    cast, form_pdf, tmp_path
+):
+    path = tmp_path / "fonts.pdf"
+    path.write_bytes(form_pdf)
+    fonts = subprocess.run(["/usr/bin/pdffonts", str(path)], capture_output=True, check=True)
+    assert "DejaVu-Sans" in fonts.stdout.decode()
+    assert "Согласие на обработку персональных данных" in pdf_text(form_pdf, tmp_path)
+    assert AccessLogEntry.objects.filter(viewer=cast.school_admin, student=cast.pupil).exists()
 
 
 def test_the_form_names_subject_and_representative(cast, link, form_text):
@@ -64,7 +81,8 @@ def test_the_form_lists_purposes_data_actions_term_and_withdrawal(form_text):
 
 def test_the_fetcher_serves_our_static_files():
     response = StaticOnlyFetcher().fetch(PRINT_BASE_URL + "static/css/consent_print.css")
-    assert b"DejaVu" in response.read() if hasattr(response, "read") else True
+    assert b"DejaVu Sans" in response.read()
+    assert response.headers.get_content_type() == "text/css"
 
 
 @pytest.mark.parametrize(

@@ -45,6 +45,7 @@ ADMIN_VIEWS = [
     ("consent:record", ["link"], "post", "get", 400),  # an empty form: errors, nothing saved
     ("consent:contact_add", ["link"], "post", "get", 400),
     ("consent:withdraw", ["consent"], "post", "get", 302),
+    ("consent:pd_answer", ["request"], "post", "get", 302),
     ("consent:account_issue", ["link"], "post", "get", 200),
     ("consent:account_disable", ["link"], "post", "get", 302),
     ("consent:link_remove", ["link"], "post", "get", 302),
