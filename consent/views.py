@@ -2,6 +2,7 @@
 service, render or redirect."""
 
 import mimetypes
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -201,6 +202,7 @@ def account_issue(request, link_id: int):
     link = selectors.link_for_admin(request.user, link_id)
     activation, code = services.account_issue(issued_by=request.user, guardian=link.guardian)
     activate_url = request.build_absolute_uri(reverse("consent:activate"))
+    activate_link = f"{activate_url}?{urlencode({'code': code})}"
     response = render(
         request,
         "consent/account_issued.html",
@@ -209,6 +211,7 @@ def account_issue(request, link_id: int):
             "activation": activation,
             "code": code,
             "activate_url": activate_url,
+            "activate_link": activate_link,
             "username": activation.guardian.user.username,
         },
     )

@@ -99,6 +99,9 @@ def test_the_admin_gets_a_printable_code_page(as_user, cast, link_of, new_guardi
     body = response.content.decode()
     assert "Код активации" in body
     assert new_guardian.full_name in body
+    assert "/consent/activate/?code=" in body
+    activation = ActivationCode.objects.get(guardian=new_guardian)
+    assert activation.issued_by == cast.school_admin
 
 
 def test_disabling_an_account_logs_the_guardian_out_on_the_next_request(client, cast, link):
