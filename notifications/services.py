@@ -1,6 +1,7 @@
 """Writes of the outbox. The row is written before anything is sent; consent is checked when
 the message is sent, not only when it is queued."""
 
+import datetime as dt
 import logging
 
 from django.db import transaction
@@ -120,3 +121,15 @@ def outbox_cancel_queued(
     if channel is not None:
         queued = queued.filter(channel=channel)
     return queued.update(status=OutboxStatus.CANCELLED, error=reason)
+
+
+def outbox_relay(*, older_than_seconds: int = 60, limit: int = 500) -> int:
+    """Send what stayed queued (the broker was down when it was enqueued). Each message is
+    claimed by outbox_send, so a relay running beside the workers never sends twice."""
+    cutoff = timezone.now() - dt.timedelta(seconds=older_than_seconds)
+    ids = list(
+        OutboxMessage.objects.filter(status=OutboxStatus.QUEUED, created_at__lte=cutoff)
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    return sum(1 for message_id in ids if outbox_send(message_id=message_id) == OutboxStatus.SENT)

@@ -2,9 +2,14 @@
 
 from celery import shared_task
 
-from .services import outbox_send
+from .services import outbox_relay, outbox_send
 
 
 @shared_task(name="notifications.outbox_send")
 def outbox_send_task(message_id: int) -> str | None:
     return outbox_send(message_id=message_id)
+
+
+@shared_task(name="notifications.outbox_relay")
+def outbox_relay_task() -> int:
+    return outbox_relay()

@@ -65,3 +65,11 @@ def test_the_command_is_idempotent(cast, withdrawn_family):
     assert Destruction.objects.count() == 1
     record = Destruction.objects.get()
     assert record.guardian_name == withdrawn_family.full_name
+
+
+def test_the_daily_task_runs_the_same_service_once(cast, withdrawn_family):
+    from consent.tasks import destroy_withdrawn_data_task
+
+    assert destroy_withdrawn_data_task() == 1
+    assert destroy_withdrawn_data_task() == 0
+    assert not ContactPoint.objects.filter(guardian=withdrawn_family).exists()

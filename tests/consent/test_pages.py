@@ -363,3 +363,30 @@ def test_the_evidence_is_read_only_in_the_admin(as_user, cast, url_name):
     assert client.get(reverse(url_name)).status_code == 200
     add = reverse(url_name.replace("changelist", "add"))
     assert client.get(add).status_code == 403
+
+
+def test_the_access_log_page_takes_the_same_queries_at_1x_and_10x(
+    as_user, cast, django_assert_max_num_queries
+):
+    from consent.services import access_log_record_many
+
+    client = as_user(cast.guardian)
+    access_log_record_many(
+        cast.subject_teacher, [cast.pupil, cast.pupil_no_consent], "журнал 7 «А»"
+    )
+    with django_assert_max_num_queries(5):
+        body = client.get(reverse("consent:my_access_log")).content.decode()
+    assert body.count("журнал 7 «А»") == 1  # only their own child's row
+    for _ in range(10):
+        access_log_record_many(cast.class_teacher, [cast.pupil], "журнал 7 «А»")
+    with django_assert_max_num_queries(5):
+        body = client.get(reverse("consent:my_access_log")).content.decode()
+    assert body.count("журнал 7 «А»") == 11
+
+
+def test_family_members_are_not_logged_as_viewers(cast):
+    from consent.services import access_log_record, access_log_record_many
+
+    assert access_log_record(cast.guardian, cast.pupil, "дневник") is None
+    assert access_log_record_many(cast.student, [cast.pupil], "дневник") == 0
+    assert not AccessLogEntry.objects.exists()

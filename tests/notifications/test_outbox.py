@@ -115,3 +115,19 @@ def test_a_disabled_account_gets_nothing_even_if_the_listener_missed(cast, sms_f
     cast.guardian.save(update_fields=["is_active"])
     assert outbox_send(message_id=message.pk) == OutboxStatus.CANCELLED
     assert transports.sms_outbox == []
+
+
+def test_the_relay_sends_what_stayed_queued_and_nothing_twice(cast, sms_family):
+    from django.utils import timezone
+
+    from notifications.tasks import outbox_relay_task
+
+    stuck = enqueue(cast, sms_family, key="stuck")
+    cancelled = enqueue(cast, sms_family, key="cancelled")
+    OutboxMessage.objects.filter(pk=cancelled.pk).update(status=OutboxStatus.CANCELLED)
+    OutboxMessage.objects.update(created_at=timezone.now() - timezone.timedelta(minutes=5))
+    assert outbox_relay_task() == 1
+    assert outbox_relay_task() == 0
+    stuck.refresh_from_db()
+    assert stuck.status == OutboxStatus.SENT
+    assert [m["dedupe_key"] for m in transports.sms_outbox] == ["stuck"]
