@@ -4,11 +4,13 @@ service, render or redirect."""
 import mimetypes
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -158,16 +160,18 @@ def consent_form_pdf(request, link_id: int):
     """The written consent of 152-FZ art. 9 part 4, pre-filled for this guardian and child."""
     link = selectors.link_for_admin(request.user, link_id)
     services.access_log_record(request.user, link.student, _("printable consent form"))
-    pdf = pdf_render(
-        "consent/print/consent_form.html",
-        {
-            "link": link,
-            "school": link.school,
-            "guardian": link.guardian,
-            "student": link.student,
-            "contacts": selectors.current_contacts_of(link.guardian_id),
-        },
-    )
+    # The signed form is a Russian legal document whatever language the office's UI is in.
+    with translation.override(settings.LANGUAGE_CODE):
+        pdf = pdf_render(
+            "consent/print/consent_form.html",
+            {
+                "link": link,
+                "school": link.school,
+                "guardian": link.guardian,
+                "student": link.student,
+                "contacts": selectors.current_contacts_of(link.guardian_id),
+            },
+        )
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="consent-form-{link.pk}.pdf"'
     return response

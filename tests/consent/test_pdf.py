@@ -98,3 +98,14 @@ def test_the_fetcher_serves_our_static_files():
 def test_the_fetcher_refuses_everything_else(url):
     with pytest.raises(ValueError):
         StaticOnlyFetcher().fetch(url)
+
+
+def test_the_form_is_russian_and_one_page_even_for_an_english_ui(cast, link, as_user, tmp_path):
+    response = as_user(cast.school_admin).get(
+        reverse("consent:form_pdf", args=[link.pk]), HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert "Согласие на обработку персональных данных" in pdf_text(response.content, tmp_path)
+    path = tmp_path / "pages.pdf"
+    path.write_bytes(response.content)
+    info = subprocess.run(["/usr/bin/pdfinfo", str(path)], capture_output=True, check=True)
+    assert "Pages:           1" in info.stdout.decode()
