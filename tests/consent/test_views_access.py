@@ -65,7 +65,7 @@ def test_the_school_admin_is_allowed(as_user, cast, objects, name, args, method,
     assert response.status_code == status
 
 
-@pytest.mark.parametrize("who", ["subject_teacher", "guardian", "director"])
+@pytest.mark.parametrize("who", ["subject_teacher", "guardian", "stranger", "director"])
 @pytest.mark.parametrize(
     ("name", "args", "method", "_other", "_status"), ADMIN_VIEWS, ids=lambda v: str(v)
 )
@@ -152,3 +152,13 @@ def test_the_guardians_pages_refuse_the_wrong_method(as_user, cast, name, _metho
 def test_activation_is_open_to_visitors_and_get_post_only(client, db):
     assert client.get(reverse("consent:activate")).status_code == 200
     assert client.put(reverse("consent:activate")).status_code == 405
+
+
+def test_a_guardian_sees_only_their_own_contacts(as_user, cast):
+    from tests.consent.factories import ContactFactory
+
+    ContactFactory(guardian=cast.guardian.guardian, kind="phone", value="+79001112233")
+    ContactFactory(guardian=cast.stranger.guardian, kind="phone", value="+79004445566")
+    body = as_user(cast.stranger).get(reverse("consent:my_contacts")).content.decode()
+    assert "+79004445566" in body
+    assert "+79001112233" not in body
