@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -109,10 +109,19 @@ def consent_record(
         recorded_by=recorded_by,
     )
     consent.full_clean(exclude=["document", "recorded_by"])
-    with transaction.atomic():
-        if document:
-            consent.document.save(document.name, document, save=False)
-        consent.save()
+    try:
+        with transaction.atomic():
+            if document:
+                consent.document.save(document.name, document, save=False)
+            consent.save()
+    except IntegrityError:
+        # A double submit raced past full_clean: the partial unique index refused the second.
+        raise ValidationError(
+            _(
+                "There is already a decision in force for this parent, child and purpose; "
+                "record its withdrawal first."
+            )
+        ) from None
     return consent
 
 
@@ -181,16 +190,23 @@ def contact_set(
         if current is not None:
             current.replaced_at = timezone.now()
             current.save(update_fields=["replaced_at"])
-        return ContactPoint.objects.create(
-            school_id=guardian.school_id,
-            guardian=guardian,
-            kind=kind,
-            value=normalised,
-            source=source,
-            document_ref=document_ref.strip(),
-            recorded_by=recorded_by,
-            verified=verified,
-        )
+        try:
+            with transaction.atomic():
+                return ContactPoint.objects.create(
+                    school_id=guardian.school_id,
+                    guardian=guardian,
+                    kind=kind,
+                    value=normalised,
+                    source=source,
+                    document_ref=document_ref.strip(),
+                    recorded_by=recorded_by,
+                    verified=verified,
+                )
+        except IntegrityError:
+            # Two first contacts of one kind at once: the partial unique index kept one.
+            raise ValidationError(
+                {"value": _("The contact was changed at the same time; try again.")}
+            ) from None
 
 
 # --- Accounts -------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from consent.models import AccessLogEntry, Consent, ContactPoint, ContactSource, Purpose
 from consent.services import consent_withdraw
@@ -390,3 +390,29 @@ def test_family_members_are_not_logged_as_viewers(cast):
     assert access_log_record(cast.guardian, cast.pupil, "дневник") is None
     assert access_log_record_many(cast.student, [cast.pupil], "дневник") == 0
     assert not AccessLogEntry.objects.exists()
+
+
+def test_a_double_submit_that_races_past_validation_is_refused_cleanly(cast, link_of, monkeypatch):
+    from django.core.exceptions import ValidationError
+
+    from consent.services import consent_record
+
+    link = link_of(cast.guardian_without_consent, cast.pupil_no_consent)
+    kwargs = dict(
+        recorded_by=cast.school_admin,
+        guardian=link.guardian,
+        student=link.student,
+        purpose="diary",
+        decision="consent",
+        form="paper",
+        decided_on=cast.today,
+    )
+    consent_record(**kwargs)
+    # The second request validated before the first committed: only the database can refuse it.
+    monkeypatch.setattr(Consent, "full_clean", lambda self, **kw: None)
+    with (
+        translation.override("ru"),
+        pytest.raises(ValidationError, match="уже есть действующее решение"),
+    ):
+        consent_record(**kwargs)
+    assert Consent.objects.filter(guardian=link.guardian).count() == 1
