@@ -398,15 +398,15 @@ def test_a_double_submit_that_races_past_validation_is_refused_cleanly(cast, lin
     from consent.services import consent_record
 
     link = link_of(cast.guardian_without_consent, cast.pupil_no_consent)
-    kwargs = dict(
-        recorded_by=cast.school_admin,
-        guardian=link.guardian,
-        student=link.student,
-        purpose="diary",
-        decision="consent",
-        form="paper",
-        decided_on=cast.today,
-    )
+    kwargs = {
+        "recorded_by": cast.school_admin,
+        "guardian": link.guardian,
+        "student": link.student,
+        "purpose": "diary",
+        "decision": "consent",
+        "form": "paper",
+        "decided_on": cast.today,
+    }
     consent_record(**kwargs)
     # The second request validated before the first committed: only the database can refuse it.
     monkeypatch.setattr(Consent, "full_clean", lambda self, **kw: None)
