@@ -163,6 +163,15 @@ def own_contacts(viewer) -> QuerySet:
     return ContactPoint.objects.current().filter(guardian__user=viewer)
 
 
+def own_consents(viewer) -> QuerySet:
+    """The decisions recorded for the viewer (a guardian) about their children, with history."""
+    return (
+        Consent.objects.filter(guardian__user=viewer)
+        .select_related("student")
+        .order_by("student__last_name", "student__first_name", "purpose", "-decided_on", "-id")
+    )
+
+
 def access_log_for_family(viewer, *, limit: int = 200) -> QuerySet:
     """Who at the school looked at the records of the viewer's children, newest first."""
     return (

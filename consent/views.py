@@ -385,3 +385,11 @@ def my_access_log(request):
         "consent/my_access_log.html",
         {"entries": selectors.access_log_for_family(request.user)},
     )
+
+
+@require_GET
+@guardian_only
+def my_consents(request):
+    return render(
+        request, "consent/my_consents.html", {"consents": selectors.own_consents(request.user)}
+    )

@@ -130,6 +130,7 @@ def test_a_visitor_is_sent_to_sign_in(client, cast, objects):
 GUARDIAN_VIEWS = [
     ("consent:my_contacts", "get", "put"),
     ("consent:my_access_log", "get", "post"),
+    ("consent:my_consents", "get", "post"),
 ]
 
 
@@ -162,3 +163,10 @@ def test_a_guardian_sees_only_their_own_contacts(as_user, cast):
     body = as_user(cast.stranger).get(reverse("consent:my_contacts")).content.decode()
     assert "+79004445566" in body
     assert "+79001112233" not in body
+
+
+def test_a_guardian_sees_only_their_own_consents(as_user, cast):
+    body = as_user(cast.guardian_of_two).get(reverse("consent:my_consents")).content.decode()
+    assert cast.sibling_7a.full_name in body and cast.sibling_5b.full_name in body
+    assert cast.pupil.full_name not in body
+    assert "электронный дневник (личный кабинет)" in body
