@@ -26,7 +26,7 @@ from django.db.models import Model, Q, QuerySet
 class Retention(StrEnum):
     # Journal records rest on education law: never destroyed when consent is withdrawn.
     EDUCATION_LAW = "education_law"
-    # Exists only because of consent (contacts): destroyed 30 days after the last electronic
+    # Exists only because of consent (contacts, messages): destroyed 30 days after the last electronic
     # consent is withdrawn, by `manage.py destroy_withdrawn_data`.
     CONSENT_BASED = "consent_based"
     # Evidence the operator keeps (consent decisions, requests, logs, sent messages).
@@ -158,10 +158,11 @@ _BUILTIN: list[tuple[str, dict]] = [
     ),
     ("consent.Destruction", {"guardian": "guardian", "retention": Retention.RECORD}),
     ("consent.AccessLogEntry", {"student": "student", "retention": Retention.RECORD}),
-    # notifications
+    # notifications: messages exist only because of consent to SMS/e-mail and hold the
+    # contact they went to, so they go with the contacts.
     (
         "notifications.OutboxMessage",
-        {"guardian": "guardian", "student": "student", "retention": Retention.RECORD},
+        {"guardian": "guardian", "student": "student", "retention": Retention.CONSENT_BASED},
     ),
 ]
 

@@ -392,7 +392,7 @@ def guardians_due_for_destruction(*, school_id: int, today: dt.date):
 
 
 def consent_based_data_destroy(*, school_id: int, today: dt.date) -> list[Destruction]:
-    """Destroy consent-based data (every registry entry marked CONSENT_BASED: contacts) of the
+    """Destroy consent-based data (registry entries marked CONSENT_BASED: contacts, messages) of the
     guardians due, with a Destruction row per model and guardian. Running it again finds
     nothing left and records nothing."""
     records = []
