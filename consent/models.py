@@ -35,6 +35,10 @@ class ConsentQuerySet(models.QuerySet):
     def granted(self, purpose: str):
         return self.active().filter(purpose=purpose, decision=Decision.CONSENT)
 
+    def granted_any(self):
+        """Consents in force for any purpose."""
+        return self.active().filter(decision=Decision.CONSENT)
+
 
 class Consent(SchoolOwned):
     """A guardian's decision about one child and one purpose. A decision is never edited away:
@@ -96,3 +100,180 @@ class Consent(SchoolOwned):
 
     def __str__(self) -> str:
         return f"{self.guardian} / {self.student}: {self.get_purpose_display()} — {self.get_decision_display()}"
+
+
+# --- Contact details and their provenance (regulation 2.7) ------------------------------------
+
+
+class ContactKind(models.TextChoices):
+    PHONE = "phone", _("phone")
+    EMAIL = "email", _("e-mail")
+
+
+class ContactSource(models.TextChoices):
+    APPLICATION = "application", _("written application")
+    ELECTRONIC = "electronic", _("electronic document")
+    ACCOUNT = "account", _("entered by the parent in their account")
+
+
+class ContactPointQuerySet(models.QuerySet):
+    def current(self):
+        return self.filter(replaced_at__isnull=True)
+
+
+class ContactPoint(SchoolOwned):
+    """A guardian's phone or e-mail and how it came to the school. A change is a new row; the
+    row it replaces keeps its provenance with `replaced_at` set."""
+
+    guardian = models.ForeignKey(
+        Guardian, verbose_name=_("parent"), on_delete=models.CASCADE, related_name="contacts"
+    )
+    kind = models.CharField(_("kind"), max_length=5, choices=ContactKind.choices)
+    value = models.CharField(_("value"), max_length=254)
+    source = models.CharField(_("source"), max_length=12, choices=ContactSource.choices)
+    document_ref = models.CharField(_("document reference"), max_length=100, blank=True)
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    verified = models.BooleanField(_("verified"), default=False)
+    replaced_at = models.DateTimeField(_("replaced at"), null=True, blank=True)
+
+    objects = ContactPointQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+        ordering = ["kind", "-recorded_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["guardian", "kind"],
+                condition=Q(replaced_at__isnull=True),
+                name="contact_one_current_per_kind",
+                violation_error_message=_(
+                    "This parent already has a current contact of this kind."
+                ),
+            ),
+        ]
+        # contact_one_current_per_kind's index serves the outbox's recipient lookup.
+
+    def __str__(self) -> str:
+        return f"{self.guardian}: {self.value}"
+
+
+# --- Account onboarding ---------------------------------------------------------------------
+
+
+class ActivationCode(SchoolOwned):
+    """A one-time code that lets a guardian set the password of the account the school issued.
+    Only its SHA-256 is stored; the code itself is shown once, on the printable page."""
+
+    guardian = models.ForeignKey(
+        Guardian,
+        verbose_name=_("parent"),
+        on_delete=models.CASCADE,
+        related_name="activation_codes",
+    )
+    code_hash = models.CharField(_("code hash"), max_length=64, unique=True)
+    issued_at = models.DateTimeField(_("issued at"), auto_now_add=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("issued by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    expires_at = models.DateTimeField(_("expires at"))
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("activation code")
+        verbose_name_plural = _("activation codes")
+
+
+# --- Personal-data requests and destruction -------------------------------------------------
+
+
+class PdRequest(SchoolOwned):
+    """A data subject's request for the data held about them and their child (152-FZ art. 14),
+    to be answered within 10 working days."""
+
+    guardian = models.ForeignKey(
+        Guardian, verbose_name=_("parent"), on_delete=models.PROTECT, related_name="pd_requests"
+    )
+    student = models.ForeignKey(
+        Student, verbose_name=_("student"), on_delete=models.PROTECT, related_name="pd_requests"
+    )
+    received_on = models.DateField(_("received on"))
+    due_on = models.DateField(_("answer due on"))
+    document_ref = models.CharField(_("document reference"), max_length=100, blank=True)
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("registered by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    registered_at = models.DateTimeField(_("registered at"), auto_now_add=True)
+    answered_on = models.DateField(_("answered on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("personal data request")
+        verbose_name_plural = _("personal data requests")
+        ordering = ["-received_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.guardian} / {self.student}: {self.received_on}"
+
+
+class Destruction(SchoolOwned):
+    """A record that consent-based data was destroyed: what, about whom, when, and why.
+
+    The guardian is kept by id and name only, so the record outlives the destroyed rows."""
+
+    guardian = models.ForeignKey(
+        Guardian,
+        verbose_name=_("parent"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="destructions",
+    )
+    guardian_name = models.CharField(_("parent's name"), max_length=460)
+    model_label = models.CharField(_("data"), max_length=100)
+    rows = models.PositiveIntegerField(_("rows destroyed"))
+    reason = models.CharField(_("reason"), max_length=200)
+    destroyed_at = models.DateTimeField(_("destroyed at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("destruction record")
+        verbose_name_plural = _("destruction records")
+        ordering = ["-destroyed_at"]
+
+
+# --- Access log -----------------------------------------------------------------------------
+
+
+class AccessLogEntry(SchoolOwned):
+    """A member of staff looked at a student's personal data (who, whom, what, when)."""
+
+    viewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("viewer"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    student = models.ForeignKey(
+        Student, verbose_name=_("student"), on_delete=models.CASCADE, related_name="access_log"
+    )
+    what = models.CharField(_("what was viewed"), max_length=200)
+    viewed_at = models.DateTimeField(_("viewed at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("access log entry")
+        verbose_name_plural = _("access log")
+        ordering = ["-viewed_at", "-id"]
+        indexes = [
+            # The guardian's "who looked at my child's records" page, newest first.
+            models.Index(fields=["student", "-viewed_at"], name="accesslog_student_recent"),
+        ]

@@ -43,3 +43,31 @@ def may_open_diary_of(user, student_id: int) -> bool:
     if student is not None and student.pk == student_id:
         return student_has_diary_consent(student_id)
     return False
+
+
+CHANNEL_PURPOSE = {"sms": Purpose.SMS, "email": Purpose.EMAIL}
+
+
+def may_send_to(*, guardian_id: int, student_id: int, channel: str) -> bool:
+    """A message about this child may go to this guardian on this channel now: the guardian is
+    still linked to the child, their account (if any) is not disabled, and a consent to that
+    channel is in force. Asked by the outbox at send time, not only when queuing."""
+    purpose = CHANNEL_PURPOSE.get(channel)
+    if purpose is None:
+        return False
+    linked = (
+        GuardianStudent.objects.filter(guardian_id=guardian_id, student_id=student_id)
+        .exclude(guardian__user__is_active=False)
+        .exists()
+    )
+    return linked and has_consent_for(
+        guardian_id=guardian_id, student_id=student_id, purpose=purpose
+    )
+
+
+def is_on_paper_list(*, guardian_id: int, student_id: int) -> bool:
+    """The family gets paper extracts (regulation 2.2): no consent to the web diary in force for
+    this guardian and child (no decision, a refusal or a withdrawal)."""
+    return not has_consent_for(
+        guardian_id=guardian_id, student_id=student_id, purpose=Purpose.DIARY
+    )

@@ -71,6 +71,16 @@ def _family(school, year_class, guardian_user_kwargs, children, consent=True):
     return guardian
 
 
+@pytest.fixture(autouse=True)
+def russian_by_default():
+    """Every test starts in the default language (Russian): a request in English elsewhere
+    leaves its language active in the thread, which must not leak into the next test."""
+    from django.utils import translation
+
+    with translation.override("ru"):
+        yield
+
+
 @pytest.fixture
 def cast(db) -> Cast:
     school = f.SchoolFactory(name="МБОУ «Средняя школа № 7»", short_name="Школа № 7")

@@ -1,0 +1,195 @@
+"""The registry of models that hold personal data (in the spirit of Moodle's privacy API).
+
+Every model with a foreign key to a Student, a Guardian or a User is either registered here,
+saying how to find its rows about one guardian and one child, what to leave out of an export
+and what happens to it after consent is withdrawn, or exempted with the reason why it holds no
+family's personal data. `tests/consent/test_pdregistry.py` walks every installed model and
+fails, naming the model, when one is neither: a new personal-data model cannot slip past the
+export (`pd_export_build`) and the destruction command.
+
+To cover a new model, add one line to `_BUILTIN` below (or call `register`/`exempt` from the
+owning app's `AppConfig.ready`), for example::
+
+    register("diary.Acknowledgement", student="student", guardian="guardian",
+             retention=Retention.RECORD)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from django.apps import apps
+from django.db.models import Model, Q, QuerySet
+
+
+class Retention(StrEnum):
+    # Journal records rest on education law: never destroyed when consent is withdrawn.
+    EDUCATION_LAW = "education_law"
+    # Exists only because of consent (contacts, messages): destroyed 30 days after the last electronic
+    # consent is withdrawn, by `manage.py destroy_withdrawn_data`.
+    CONSENT_BASED = "consent_based"
+    # Evidence the operator keeps (consent decisions, requests, logs, sent messages).
+    RECORD = "record"
+
+
+@dataclass(frozen=True)
+class PdEntry:
+    label: str  # "app_label.ModelName"
+    student: str | None  # lookup path from the model to the Student's pk
+    guardian: str | None  # lookup path from the model to the Guardian's pk
+    retention: Retention
+    match: str = "all"  # "all": every given path must match; "any": one is enough
+    exclude: tuple[str, ...] = field(default=())
+
+    @property
+    def model(self) -> type[Model]:
+        return apps.get_model(self.label)
+
+    def rows(self, *, guardian_id: int, student_id: int) -> QuerySet:
+        """The rows about this guardian and this child, and about nobody else."""
+        conditions = []
+        if self.student:
+            conditions.append(Q(**{self.student: student_id}))
+        if self.guardian:
+            conditions.append(Q(**{self.guardian: guardian_id}))
+        combined = conditions[0]
+        for condition in conditions[1:]:
+            combined = (combined | condition) if self.match == "any" else (combined & condition)
+        return self.model._default_manager.filter(combined).distinct()
+
+    def rows_of_guardian(self, guardian_id: int) -> QuerySet:
+        return self.model._default_manager.filter(**{self.guardian: guardian_id})
+
+    def export_fields(self) -> list[str]:
+        return [
+            f.attname
+            for f in self.model._meta.concrete_fields
+            if f.name not in self.exclude and f.attname not in self.exclude
+        ]
+
+
+_entries: dict[str, PdEntry] = {}
+_exempt: dict[str, str] = {}
+
+
+def register(
+    label: str,
+    *,
+    retention: Retention,
+    student: str | None = None,
+    guardian: str | None = None,
+    match: str = "all",
+    exclude: tuple[str, ...] = (),
+) -> None:
+    if not (student or guardian):
+        raise ValueError(f"{label}: give the path to the student, the guardian or both")
+    if retention is Retention.CONSENT_BASED and not guardian:
+        raise ValueError(f"{label}: consent-based data must be found by guardian to destroy it")
+    _entries[label] = PdEntry(label, student, guardian, retention, match, tuple(exclude))
+
+
+def exempt(label: str, *, reason: str) -> None:
+    """The model references a user, student or guardian but holds no family's personal data
+    (staff authorship, school structure); say why."""
+    _exempt[label] = reason
+
+
+def entries() -> list[PdEntry]:
+    return list(_entries.values())
+
+
+def entry_for(label: str) -> PdEntry | None:
+    return _entries.get(label)
+
+
+def exemption_for(label: str) -> str | None:
+    return _exempt.get(label)
+
+
+def consent_based_entries() -> list[PdEntry]:
+    return [e for e in _entries.values() if e.retention is Retention.CONSENT_BASED]
+
+
+# --- The project's models ---------------------------------------------------------------------
+
+_STAFF = "references staff accounts only (authorship, closing); holds no family's data"
+
+_BUILTIN: list[tuple[str, dict]] = [
+    # accounts
+    (
+        "accounts.User",
+        {
+            "guardian": "guardian",
+            "student": "student",
+            "match": "any",
+            "retention": Retention.RECORD,
+            "exclude": ("password",),
+        },
+    ),
+    # journal: people and links
+    ("journal.Guardian", {"guardian": "pk", "retention": Retention.RECORD}),
+    ("journal.Student", {"student": "pk", "retention": Retention.EDUCATION_LAW}),
+    (
+        "journal.GuardianStudent",
+        {"guardian": "guardian", "student": "student", "retention": Retention.RECORD},
+    ),
+    ("journal.Enrollment", {"student": "student", "retention": Retention.EDUCATION_LAW}),
+    ("journal.StudyGroupMembership", {"student": "student", "retention": Retention.EDUCATION_LAW}),
+    # journal: what teachers record about a student
+    ("journal.Mark", {"student": "student", "retention": Retention.EDUCATION_LAW}),
+    ("journal.Attendance", {"student": "student", "retention": Retention.EDUCATION_LAW}),
+    ("journal.Remark", {"student": "student", "retention": Retention.EDUCATION_LAW}),
+    ("journal.FinalMark", {"student": "student", "retention": Retention.EDUCATION_LAW}),
+    ("journal.MarkChange", {"student": "student", "retention": Retention.EDUCATION_LAW}),
+    # consent
+    (
+        "consent.Consent",
+        {"guardian": "guardian", "student": "student", "retention": Retention.RECORD},
+    ),
+    ("consent.ContactPoint", {"guardian": "guardian", "retention": Retention.CONSENT_BASED}),
+    (
+        "consent.ActivationCode",
+        {"guardian": "guardian", "retention": Retention.RECORD, "exclude": ("code_hash",)},
+    ),
+    (
+        "consent.PdRequest",
+        {"guardian": "guardian", "student": "student", "retention": Retention.RECORD},
+    ),
+    ("consent.Destruction", {"guardian": "guardian", "retention": Retention.RECORD}),
+    ("consent.AccessLogEntry", {"student": "student", "retention": Retention.RECORD}),
+    # diary: what a family itself records
+    (
+        "diary.WeekAcknowledgement",
+        {"guardian": "guardian", "student": "student", "retention": Retention.RECORD},
+    ),
+    # A feed exists only because of the diary consent; its secret never leaves the database.
+    (
+        "diary.CalendarFeed",
+        {
+            "guardian": "user__guardian",
+            "student": "student",
+            "match": "all",
+            "retention": Retention.CONSENT_BASED,
+            "exclude": ("token",),
+        },
+    ),
+    # notifications: messages exist only because of consent to SMS/e-mail and hold the
+    # contact they went to, so they go with the contacts.
+    (
+        "notifications.OutboxMessage",
+        {"guardian": "guardian", "student": "student", "retention": Retention.CONSENT_BASED},
+    ),
+]
+
+_BUILTIN_EXEMPT: list[tuple[str, str]] = [
+    ("admin.LogEntry", "Django admin's change log of staff actions; " + _STAFF),
+    ("journal.Teacher", "a staff profile; a family's request does not cover staff"),
+    ("journal.ReportingPeriod", _STAFF),
+    ("journal.Homework", "homework is set for a class, not a student; " + _STAFF),
+]
+
+for _label, _options in _BUILTIN:
+    register(_label, **_options)
+for _label, _reason in _BUILTIN_EXEMPT:
+    exempt(_label, reason=_reason)

@@ -1,0 +1,243 @@
+"""Reads of the consent app. Every read takes the viewer; the school scope is in the query, so
+another school's row is simply not found (404)."""
+
+import datetime as dt
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.core.paginator import Paginator
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from journal.models import Guardian, GuardianStudent, Student
+
+from . import pdregistry
+from .models import AccessLogEntry, Consent, ContactPoint, Decision, PdRequest, Purpose
+
+PURPOSES = [Purpose.DIARY, Purpose.SMS, Purpose.EMAIL]
+
+
+def _get_or_404(queryset: QuerySet, **lookup):
+    obj = queryset.filter(**lookup).first()
+    if obj is None:
+        raise Http404
+    return obj
+
+
+def school_links(viewer) -> QuerySet:
+    return GuardianStudent.objects.filter(school_id=viewer.school_id)
+
+
+def link_for_admin(viewer, link_id: int) -> GuardianStudent:
+    return _get_or_404(
+        school_links(viewer).select_related("guardian__user", "student", "school"), pk=link_id
+    )
+
+
+def guardian_for_admin(viewer, guardian_id: int) -> Guardian:
+    return _get_or_404(
+        Guardian.objects.filter(school_id=viewer.school_id).select_related("user", "school"),
+        pk=guardian_id,
+    )
+
+
+def consent_for_admin(viewer, consent_id: int) -> Consent:
+    return _get_or_404(
+        Consent.objects.filter(school_id=viewer.school_id).select_related("guardian", "student"),
+        pk=consent_id,
+    )
+
+
+def pd_request_for_admin(viewer, request_id: int) -> PdRequest:
+    return _get_or_404(
+        PdRequest.objects.filter(school_id=viewer.school_id).select_related(
+            "guardian", "student", "school"
+        ),
+        pk=request_id,
+    )
+
+
+# --- The register ---------------------------------------------------------------------------
+
+FILTERS = ("undecided", "refusals", "withdrawn_this_month")
+
+
+@dataclass
+class RegisterRow:
+    link: GuardianStudent
+    decisions: dict = field(default_factory=dict)  # purpose -> Consent in force
+
+    @property
+    def cells(self) -> list:
+        return [self.decisions.get(purpose) for purpose in PURPOSES]
+
+
+REGISTER_PAGE_SIZE = 100
+
+
+def register_page(viewer, *, filter_name: str = "", page_number=1):
+    """One page of the register: a row per guardian and child, with the decision in force for
+    each purpose.
+
+    Three queries whatever the size: the count, the page of links (the filter as EXISTS
+    subqueries) and the decisions in force for them."""
+    in_force = Consent.objects.active().filter(
+        guardian_id=OuterRef("guardian_id"), student_id=OuterRef("student_id")
+    )
+    links = school_links(viewer).select_related("guardian", "student")
+    if filter_name == "undecided":
+        links = links.exclude(Exists(in_force))
+    elif filter_name == "refusals":
+        links = links.filter(Exists(in_force.filter(decision=Decision.REFUSAL)))
+    elif filter_name == "withdrawn_this_month":
+        today = viewer.school.today()
+        links = links.filter(
+            Exists(
+                Consent.objects.filter(
+                    guardian_id=OuterRef("guardian_id"),
+                    student_id=OuterRef("student_id"),
+                    withdrawn_on__gte=today.replace(day=1),
+                    withdrawn_on__lte=today,
+                )
+            )
+        )
+    links = links.order_by("student__last_name", "student__first_name", "guardian__last_name", "pk")
+    page = Paginator(links, REGISTER_PAGE_SIZE).get_page(page_number)
+    links = list(page.object_list)
+    decisions = defaultdict(dict)
+    for consent in Consent.objects.active().filter(
+        school_id=viewer.school_id,
+        guardian_id__in={link.guardian_id for link in links},
+        student_id__in={link.student_id for link in links},
+    ):
+        decisions[(consent.guardian_id, consent.student_id)][consent.purpose] = consent
+    rows = [
+        RegisterRow(link=link, decisions=decisions[(link.guardian_id, link.student_id)])
+        for link in links
+    ]
+    return page, rows
+
+
+def consent_history(link: GuardianStudent) -> QuerySet:
+    return Consent.objects.filter(
+        guardian_id=link.guardian_id, student_id=link.student_id
+    ).select_related("recorded_by", "withdrawn_recorded_by")
+
+
+def contacts_of(guardian_id: int) -> QuerySet:
+    """Current and replaced contacts, newest first within each kind."""
+    return ContactPoint.objects.filter(guardian_id=guardian_id).select_related("recorded_by")
+
+
+def current_contacts_of(guardian_id: int) -> list[ContactPoint]:
+    return list(ContactPoint.objects.current().filter(guardian_id=guardian_id))
+
+
+def paper_list(viewer) -> list[GuardianStudent]:
+    """Families who get paper extracts: no consent to the web diary in force for this guardian
+    and child (regulation 2.2). One query."""
+    diary = Consent.objects.granted(Purpose.DIARY).filter(
+        guardian_id=OuterRef("guardian_id"), student_id=OuterRef("student_id")
+    )
+    return list(
+        school_links(viewer)
+        .exclude(Exists(diary))
+        .select_related("guardian", "student")
+        .order_by("student__last_name", "student__first_name")
+    )
+
+
+def pd_requests(viewer) -> QuerySet:
+    return PdRequest.objects.filter(school_id=viewer.school_id).select_related(
+        "guardian", "student", "registered_by"
+    )
+
+
+# --- The guardian's own pages ---------------------------------------------------------------
+
+
+def own_contacts(viewer) -> QuerySet:
+    return ContactPoint.objects.current().filter(guardian__user=viewer)
+
+
+def own_consents(viewer) -> QuerySet:
+    """The decisions recorded for the viewer (a guardian) about their children, with history."""
+    return (
+        Consent.objects.filter(guardian__user=viewer)
+        .select_related("student")
+        .order_by("student__last_name", "student__first_name", "purpose", "-decided_on", "-id")
+    )
+
+
+def access_log_for_family(viewer, *, limit: int = 200) -> QuerySet:
+    """Who at the school looked at the records of the viewer's children, newest first."""
+    return (
+        AccessLogEntry.objects.filter(student__guardian_links__guardian__user=viewer)
+        .select_related("viewer", "student")
+        .order_by("-viewed_at", "-id")[:limit]
+    )
+
+
+# --- Personal-data export -------------------------------------------------------------------
+
+
+def pd_export_build(*, guardian_id: int, student_id: int) -> dict:
+    """Everything held about this guardian and this child, from every registered model, and
+    nothing about anyone else. One query per registered model."""
+    guardian = Guardian.objects.select_related("school").get(pk=guardian_id)
+    student = Student.objects.get(pk=student_id)
+    data = {}
+    for entry in pdregistry.entries():
+        rows = entry.rows(guardian_id=guardian_id, student_id=student_id)
+        data[entry.label] = list(rows.order_by("pk").values(*entry.export_fields()))
+    return {
+        "operator": guardian.school.name,
+        "guardian": guardian.full_name,
+        "student": student.full_name,
+        "generated_at": timezone.now(),
+        "data": data,
+    }
+
+
+def pd_export_json(export: dict) -> str:
+    return json.dumps(export, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
+
+
+def pd_export_sections(export: dict) -> list[dict]:
+    """The export as tables for the PDF: one section per model with rows."""
+    sections = []
+    for label, rows in export["data"].items():
+        if not rows:
+            continue
+        columns = list(rows[0].keys())
+        sections.append(
+            {
+                "label": label,
+                "columns": columns,
+                "rows": [[_cell(row[c]) for c in columns] for row in rows],
+            }
+        )
+    return sections
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.strftime("%d.%m.%Y %H:%M")
+    if isinstance(value, dt.date):
+        return value.strftime("%d.%m.%Y")
+    return str(value)
+
+
+def guardians_with_children(viewer) -> QuerySet:
+    return (
+        Guardian.objects.filter(school_id=viewer.school_id)
+        .select_related("user")
+        .prefetch_related(
+            Prefetch("links", queryset=GuardianStudent.objects.select_related("student"))
+        )
+    )

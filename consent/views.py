@@ -1,0 +1,395 @@
+"""Pages of the consent app. Views adapt: parse a form, fetch through a selector, call one
+service, render or redirect."""
+
+import mimetypes
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.access import role_required
+from accounts.rules import is_guardian, is_school_admin
+
+from . import selectors, services
+from .forms import (
+    ActivateForm,
+    ConsentRecordForm,
+    ContactForm,
+    OwnContactForm,
+    PdRequestForm,
+    WithdrawForm,
+)
+from .models import ContactSource
+from .pdf import pdf_render
+
+admin_only = role_required(is_school_admin)
+guardian_only = role_required(is_guardian)
+
+
+def _apply_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+# --- The register ---------------------------------------------------------------------------
+
+
+@require_GET
+@admin_only
+def register(request):
+    filter_name = request.GET.get("filter", "")
+    if filter_name not in selectors.FILTERS:
+        filter_name = ""
+    page, rows = selectors.register_page(
+        request.user, filter_name=filter_name, page_number=request.GET.get("page", 1)
+    )
+    return render(
+        request,
+        "consent/register.html",
+        {"rows": rows, "page": page, "filter_name": filter_name, "purposes": selectors.PURPOSES},
+    )
+
+
+def _family_context(request, link, **forms):
+    services.access_log_record(request.user, link.student, _("consent register: family page"))
+    context = {
+        "link": link,
+        "history": selectors.consent_history(link),
+        "contacts": selectors.contacts_of(link.guardian_id),
+        "record_form": ConsentRecordForm(),
+        "withdraw_form": WithdrawForm(initial={"withdrawn_on": request.user.school.today()}),
+        "contact_form": ContactForm(),
+    }
+    context.update(forms)
+    return context
+
+
+@require_GET
+@admin_only
+def family(request, link_id: int):
+    link = selectors.link_for_admin(request.user, link_id)
+    return render(request, "consent/family.html", _family_context(request, link))
+
+
+@require_POST
+@admin_only
+def consent_record(request, link_id: int):
+    link = selectors.link_for_admin(request.user, link_id)
+    form = ConsentRecordForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.consent_record(
+                recorded_by=request.user,
+                guardian=link.guardian,
+                student=link.student,
+                **form.cleaned_data,
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("The decision is recorded."))
+            return redirect("consent:family", link_id=link.pk)
+    context = _family_context(request, link, record_form=form)
+    return render(request, "consent/family.html", context, status=400)
+
+
+@require_POST
+@admin_only
+def consent_withdraw(request, consent_id: int):
+    consent = selectors.consent_for_admin(request.user, consent_id)
+    link = (
+        selectors.school_links(request.user)
+        .filter(guardian_id=consent.guardian_id, student_id=consent.student_id)
+        .first()
+    )
+    form = WithdrawForm(request.POST)
+    if form.is_valid():
+        try:
+            services.consent_withdraw(
+                recorded_by=request.user,
+                consent=consent,
+                withdrawn_on=form.cleaned_data["withdrawn_on"],
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("The withdrawal is recorded."))
+            return (
+                redirect("consent:family", link_id=link.pk)
+                if link
+                else redirect("consent:register")
+            )
+    for error in form.errors.get("withdrawn_on", []) + form.non_field_errors():
+        messages.error(request, f"{_('withdrawn on')}: {error}")
+    return redirect("consent:family", link_id=link.pk) if link else redirect("consent:register")
+
+
+@require_GET
+@admin_only
+def consent_scan(request, consent_id: int):
+    """The scan, only through this view: the admin of the consent's school, nothing public."""
+    consent = selectors.consent_for_admin(request.user, consent_id)
+    if not consent.document:
+        raise Http404
+    services.access_log_record(request.user, consent.student, _("scan of a consent"))
+    content_type = mimetypes.guess_type(consent.document.name)[0] or "application/octet-stream"
+    response = FileResponse(consent.document.open("rb"), content_type=content_type)
+    response["Content-Disposition"] = (
+        f'attachment; filename="consent-{consent.pk}{_suffix(consent.document.name)}"'
+    )
+    return response
+
+
+def _suffix(name: str) -> str:
+    return "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
+
+
+@require_GET
+@admin_only
+def consent_form_pdf(request, link_id: int):
+    """The written consent of 152-FZ art. 9 part 4, pre-filled for this guardian and child."""
+    link = selectors.link_for_admin(request.user, link_id)
+    services.access_log_record(request.user, link.student, _("printable consent form"))
+    # The signed form is a Russian legal document whatever language the office's UI is in.
+    with translation.override(settings.LANGUAGE_CODE):
+        pdf = pdf_render(
+            "consent/print/consent_form.html",
+            {
+                "link": link,
+                "school": link.school,
+                "guardian": link.guardian,
+                "student": link.student,
+                "contacts": selectors.current_contacts_of(link.guardian_id),
+            },
+        )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="consent-form-{link.pk}.pdf"'
+    return response
+
+
+@require_POST
+@admin_only
+def contact_add(request, link_id: int):
+    link = selectors.link_for_admin(request.user, link_id)
+    form = ContactForm(request.POST)
+    if form.is_valid():
+        try:
+            services.contact_set(
+                recorded_by=request.user, guardian=link.guardian, **form.cleaned_data
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("The contact is saved."))
+            return redirect("consent:family", link_id=link.pk)
+    context = _family_context(request, link, contact_form=form)
+    return render(request, "consent/family.html", context, status=400)
+
+
+# --- Accounts -------------------------------------------------------------------------------
+
+
+@require_POST
+@admin_only
+def account_issue(request, link_id: int):
+    """Issue the account and show the one-time code once, on a page to print."""
+    link = selectors.link_for_admin(request.user, link_id)
+    activation, code = services.account_issue(issued_by=request.user, guardian=link.guardian)
+    activate_url = request.build_absolute_uri(reverse("consent:activate"))
+    activate_link = f"{activate_url}?{urlencode({'code': code})}"
+    response = render(
+        request,
+        "consent/account_issued.html",
+        {
+            "link": link,
+            "activation": activation,
+            "code": code,
+            "activate_url": activate_url,
+            "activate_link": activate_link,
+            "username": activation.guardian.user.username,
+        },
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_POST
+@admin_only
+def account_disable(request, link_id: int):
+    link = selectors.link_for_admin(request.user, link_id)
+    services.account_disable(disabled_by=request.user, guardian=link.guardian)
+    messages.success(request, _("The account is disabled; its sessions have ended."))
+    return redirect("consent:family", link_id=link.pk)
+
+
+@require_POST
+@admin_only
+def link_remove(request, link_id: int):
+    link = selectors.link_for_admin(request.user, link_id)
+    services.guardian_link_remove(removed_by=request.user, link=link)
+    messages.success(request, _("The parent is no longer linked to the student."))
+    return redirect("consent:register")
+
+
+@require_http_methods(["GET", "POST"])
+def activate(request):
+    """The guardian sets a password with the code the school issued (no sign-in needed)."""
+    if request.method == "POST":
+        form = ActivateForm(request.POST)
+        if form.is_valid():
+            try:
+                user = services.account_activate(**form.cleaned_data)
+            except ValidationError as error:
+                _apply_errors(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("The password is set. Sign in with the login %(username)s.")
+                    % {"username": user.username},
+                )
+                return redirect("accounts:login")
+        return render(request, "consent/activate.html", {"form": form}, status=400)
+    form = ActivateForm(initial={"code": request.GET.get("code", "")[:40]})
+    return render(request, "consent/activate.html", {"form": form})
+
+
+# --- The office's lists and personal-data requests ------------------------------------------
+
+
+@require_GET
+@admin_only
+def paper_list(request):
+    return render(request, "consent/paper_list.html", {"links": selectors.paper_list(request.user)})
+
+
+@require_http_methods(["GET", "POST"])
+@admin_only
+def pd_requests(request):
+    links = selectors.school_links(request.user).select_related("guardian", "student")
+    form = PdRequestForm(request.POST or None, links=links)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            link = form.cleaned_data["link"]
+            try:
+                services.pd_request_register(
+                    registered_by=request.user,
+                    guardian=link.guardian,
+                    student=link.student,
+                    received_on=form.cleaned_data["received_on"],
+                    document_ref=form.cleaned_data["document_ref"],
+                )
+            except ValidationError as error:
+                _apply_errors(form, error)
+            else:
+                messages.success(request, _("The request is registered."))
+                return redirect("consent:pd_requests")
+        status = 400
+    return render(
+        request,
+        "consent/pd_requests.html",
+        {
+            "form": form,
+            "requests": selectors.pd_requests(request.user),
+            "today": request.user.school.today(),
+        },
+        status=status,
+    )
+
+
+@require_POST
+@admin_only
+def pd_request_answer(request, request_id: int):
+    pd_request = selectors.pd_request_for_admin(request.user, request_id)
+    services.pd_request_answer(answered_by=request.user, request=pd_request)
+    messages.success(request, _("The request is marked as answered."))
+    return redirect("consent:pd_requests")
+
+
+@require_GET
+@admin_only
+def pd_export(request, request_id: int, fmt: str):
+    if fmt not in ("json", "pdf"):
+        raise Http404
+    pd_request = selectors.pd_request_for_admin(request.user, request_id)
+    services.access_log_record(request.user, pd_request.student, _("personal data export"))
+    export = selectors.pd_export_build(
+        guardian_id=pd_request.guardian_id, student_id=pd_request.student_id
+    )
+    if fmt == "json":
+        response = HttpResponse(
+            selectors.pd_export_json(export), content_type="application/json; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="pd-request-{pd_request.pk}.json"'
+        return response
+    pdf = pdf_render(
+        "consent/print/pd_export.html",
+        {
+            "export": export,
+            "sections": selectors.pd_export_sections(export),
+            "pd_request": pd_request,
+        },
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="pd-request-{pd_request.pk}.pdf"'
+    return response
+
+
+# --- The guardian's own pages ---------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@guardian_only
+def my_contacts(request):
+    guardian = request.user.guardian
+    form = OwnContactForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.contact_set(
+                    recorded_by=request.user,
+                    guardian=guardian,
+                    source=ContactSource.ACCOUNT,
+                    **form.cleaned_data,
+                )
+            except ValidationError as error:
+                _apply_errors(form, error)
+            else:
+                messages.success(request, _("The contact is saved."))
+                return redirect("consent:my_contacts")
+        status = 400
+    return render(
+        request,
+        "consent/my_contacts.html",
+        {"form": form, "contacts": selectors.own_contacts(request.user)},
+        status=status,
+    )
+
+
+@require_GET
+@guardian_only
+def my_access_log(request):
+    return render(
+        request,
+        "consent/my_access_log.html",
+        {"entries": selectors.access_log_for_family(request.user)},
+    )
+
+
+@require_GET
+@guardian_only
+def my_consents(request):
+    return render(
+        request, "consent/my_consents.html", {"consents": selectors.own_consents(request.user)}
+    )
