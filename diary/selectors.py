@@ -8,7 +8,6 @@ The diary only reads journal data (regulation 1.5).
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import JSONObject
 from django.http import Http404
@@ -16,6 +15,7 @@ from django.utils import timezone
 
 from accounts.models import Role
 from consent.models import Consent, Purpose
+from journal.db import ArrayOf
 from journal.models import (
     Attendance,
     BellSchedule,
@@ -173,19 +173,19 @@ def diary_frame(user, student_id: int, *, on: dt.date | None = None) -> DiaryFra
                 )
             )[:1]
         ),
-        "group_ids": ArraySubquery(
+        "group_ids": ArrayOf(
             StudyGroupMembership.objects.filter(
                 student_id=OuterRef("pk"),
                 group__year__starts_on__lte=day,
                 group__year__ends_on__gte=day,
             ).values("group_id")
         ),
-        "bells": ArraySubquery(
+        "bells": ArrayOf(
             BellSchedule.objects.filter(school_id=OuterRef("school_id")).values(
                 json=JSONObject(n="lesson_number", s="starts_at", e="ends_at")
             )
         ),
-        "holidays": ArraySubquery(
+        "holidays": ArrayOf(
             Holiday.objects.filter(
                 school_id=OuterRef("school_id"),
                 starts_on__lte=week + dt.timedelta(days=6),
@@ -200,7 +200,7 @@ def diary_frame(user, student_id: int, *, on: dt.date | None = None) -> DiaryFra
                 )
             )
         ),
-        "siblings": ArraySubquery(
+        "siblings": ArrayOf(
             _children_of(user)
             .filter(school_id=user.school_id)
             .order_by("first_name", "last_name", "pk")
@@ -294,7 +294,7 @@ def week_homework(frame: DiaryFrame, week: dt.date, lesson_ids: list[int]) -> li
         Homework.objects.filter(Q(lesson_id__in=lesson_ids) | due_this_week)
         .select_related("lesson__subject")
         .annotate(
-            file_list=ArraySubquery(
+            file_list=ArrayOf(
                 HomeworkFile.objects.filter(homework_id=OuterRef("pk"))
                 .order_by("pk")
                 .values(json=JSONObject(id="pk", name="original_name", size="size"))

@@ -8,7 +8,6 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import (
     CharField,
     Count,
@@ -24,6 +23,7 @@ from django.db.models.functions import Cast, Coalesce, JSONObject
 from django.http import Http404
 
 from accounts.rules import is_deputy_head, is_school_leader
+from journal.db import ArrayOf
 
 from .grading import Thresholds, suggest_final, weighted_average
 from .marks import cell_text, display
@@ -350,7 +350,7 @@ def journal_scope(
 def _work_types_array():
     """The school's work types as a JSON array inside the scope's own query (one query less
     for the grid's page)."""
-    return ArraySubquery(
+    return ArrayOf(
         WorkType.objects.filter(school_id=OuterRef("school_id"))
         .order_by("weight", "name")
         .values(data=JSONObject(id="id", name="name", weight="weight", is_control="is_control"))
@@ -526,7 +526,8 @@ def _records_of(lesson_ids) -> list[dict]:
         comment_=Value("", output_field=CharField()),
         weight=Value(0, output_field=IntegerField()),
     )
-    rows = list(marks.union(absences, all=True))
+    # Models' default ordering must go: SQLite refuses ORDER BY inside a compound statement.
+    rows = list(marks.order_by().union(absences.order_by(), all=True))
     rows.sort(key=lambda r: r["slot"])
     return rows
 

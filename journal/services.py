@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 
 from django.conf import settings
-from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -21,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.rules import is_deputy_head
+from journal.db import ArrayOf
 
 from . import events
 from .history import change_record, snapshot
@@ -92,7 +92,7 @@ def _roster_subqueries() -> dict:
     members = StudyGroupMembership.objects.filter(group_id=OuterRef("study_group_id")).values(
         "student_id"
     )
-    return {"enrolled_ids": ArraySubquery(enrolled), "member_ids": ArraySubquery(members)}
+    return {"enrolled_ids": ArrayOf(enrolled), "member_ids": ArrayOf(members)}
 
 
 def _lock_lesson(lesson_id: int) -> Lesson:

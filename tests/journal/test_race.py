@@ -11,7 +11,7 @@ from journal import models as jm
 from journal import services
 from journal.services import CellInput
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgresql]
 
 
 def _race(cast, values: list[str]) -> list:

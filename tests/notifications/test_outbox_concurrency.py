@@ -11,7 +11,7 @@ from notifications.models import OutboxMessage, OutboxStatus
 from notifications.services import outbox_send
 from tests import factories as f
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgresql]
 
 
 def test_two_workers_send_one_message_once(settings):
