@@ -46,5 +46,5 @@ class ArrayOf(Subquery):
     def as_sqlite(self, compiler, connection, **extra_context):
         # The column name comes from the queryset's own values(), never from user input.
         value = f'json("{self.column}")' if self.json_items else f'"{self.column}"'
-        template = "(SELECT json_group_array(" + value + ") FROM (%(subquery)s))"
+        template = "(SELECT json_group_array(" + value + ") FROM (%(subquery)s))"  # noqa: S608
         return self.as_sql(compiler, connection, template=template, **extra_context)
