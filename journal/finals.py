@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -26,6 +26,7 @@ from . import events
 from .grading import Average, Thresholds, suggest_final, weighted_average
 from .history import change_record, snapshot
 from .models import (
+    NUMERIC_MARKS,
     ClassGroup,
     Enrollment,
     FinalKind,
@@ -116,14 +117,24 @@ def finals_suggest(
     marks = marks.filter(student_id__in=student_ids)
     if subject_id is not None:
         marks = marks.filter(subject_id=subject_id)
+    # PostgreSQL groups equal marks (same value and weight) so that Python sees at most
+    # students × subjects × 5 values × weights rows, not every mark. A mark of weight w that
+    # occurs n times weighs the same as one mark of weight n·w, so journal.grading computes
+    # the exact same average from the grouped rows; only the count of marks is summed here.
     grouped: dict[tuple[int, int], list[tuple[str, int]]] = defaultdict(list)
-    for student_id, subj_id, value, weight in marks.values_list(
-        "student_id", "subject_id", "value", "work_type__weight"
-    ).iterator(chunk_size=5000):
-        grouped[(student_id, subj_id)].append((value, weight))
+    counts: dict[tuple[int, int], int] = defaultdict(int)
+    rows = (
+        marks.order_by()
+        .values_list("student_id", "subject_id", "value", "work_type__weight")
+        .annotate(n=Count("id"))
+    )
+    for student_id, subj_id, value, weight, n in rows.iterator(chunk_size=5000):
+        grouped[(student_id, subj_id)].append((value, weight * n))
+        counts[(student_id, subj_id)] += n if value in NUMERIC_MARKS else 0
     result = {}
     for key, pairs in grouped.items():
-        average = weighted_average(pairs)
+        merged = weighted_average(pairs)
+        average = Average(total=merged.total, weight=merged.weight, count=counts[key])
         result[key] = Suggestion(average=average, suggested=suggest_final(average, thresholds))
     return result
 

@@ -278,3 +278,17 @@ def test_finals_publish_makes_unpublished_rows_visible_once(cast):
     assert finals_publish(school=cast.school) == 0
     row.refresh_from_db()
     assert row.published_at is not None
+
+
+def test_repeated_equal_marks_are_grouped_without_changing_the_average(cast):
+    # 5, 5, 5 (weight 1), 3, 3 (weight 3) and a pass: (15 + 18) / (3 + 6) = 33 / 9 = 3.666… → 4;
+    # five numeric marks (the pass does not count).
+    give_marks(
+        cast,
+        cast.pupil,
+        [("5", cast.answer)] * 3 + [("3", cast.control)] * 2 + [("pass", cast.answer)],
+    )
+    suggestion = finals_suggest(school=cast.school, period=cast.period)[
+        (cast.pupil.pk, cast.math.pk)
+    ]
+    assert (suggestion.value, suggestion.count, suggestion.suggested) == (Decimal("3.67"), 5, 4)
