@@ -228,6 +228,8 @@ def _check_scope(*, period, subject, class_group, study_group) -> None:
         raise PermissionDenied
     if period.year_id != group.year_id:
         raise ValidationError({"period": _("The period belongs to another academic year.")})
+    if level == 1:
+        raise ValidationError({"period": _("Grade 1 is taught without marks: it has no finals.")})
     if level is not None and not (period.level_min <= level <= period.level_max):
         raise ValidationError({"period": _("This period does not apply to the class's level.")})
 
@@ -278,6 +280,9 @@ def finals_set(
             raise PermissionDenied
         if entry.choice not in FINAL_CHOICES:
             errors[key] = [_("Choose a mark from the list.")]
+            continue
+        if not subject.is_graded and entry.choice in {"5", "4", "3", "2"}:
+            errors[key] = [_("This subject is assessed as pass or fail.")]
             continue
         reason = entry.reason.strip()
         if len(reason) > REASON_MAX:

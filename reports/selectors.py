@@ -479,6 +479,23 @@ def statistics_work_types(*, school, period, class_id=None, subject_id=None, tea
     return [(ids[line.work_type], line) for line in st.by_work_type((n, v) for _w, n, v in rows)]
 
 
+def statistics_marks(*, school, period, work_type_id, class_id=None, subject_id=None):
+    """The marks of one work type that the by-work-type numbers count."""
+    marks = Mark.objects.filter(
+        school=school,
+        date__gte=period.starts_on,
+        date__lte=period.ends_on,
+        work_type_id=work_type_id,
+    )
+    if class_id:
+        marks = marks.filter(
+            Q(lesson__class_group_id=class_id) | Q(lesson__study_group__class_group_id=class_id)
+        )
+    if subject_id:
+        marks = marks.filter(subject_id=subject_id)
+    return marks.select_related("student", "subject", "work_type").order_by("date", "student_id")
+
+
 def statistics_filters(school, year):
     return {
         "periods": ReportingPeriod.objects.filter(school=school, year=year).order_by(

@@ -311,6 +311,14 @@ def statistics_rows(request):
             subject_id=subject_id,
             metric=metric,
         )
+    elif metric.startswith("worktype-") and metric[9:].isdigit():
+        context["marks"] = selectors.statistics_marks(
+            school=school,
+            period=period,
+            work_type_id=int(metric[9:]),
+            class_id=class_id,
+            subject_id=subject_id,
+        )
     elif metric in selectors.FINALS_METRICS or metric.startswith("final-"):
         if not class_id or not subject_id:
             raise Http404

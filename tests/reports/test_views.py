@@ -312,3 +312,97 @@ def test_deferral_is_shown_on_the_finals_page(cast, as_user):
     )
     body = as_user(cast.subject_teacher).get(finals_url(cast)).content.decode()
     assert "отсрочка до" in body
+
+
+def test_summary_sheet_queries_do_not_grow(cast, as_user, django_assert_max_num_queries):
+    client = as_user(cast.class_teacher)
+    url = reverse("reports:summary_sheet", args=[cast.class_7a.pk])
+
+    def add(n):
+        for _ in range(n):
+            student = f.EnrollmentFactory(
+                school=cast.school, class_group=cast.class_7a, year=cast.year
+            ).student
+            for subject in (cast.math, cast.russian):
+                f.FinalMarkFactory(
+                    school=cast.school, period=cast.period, student=student, subject=subject
+                )
+
+    add(2)
+    with django_assert_max_num_queries(14) as small:
+        assert client.get(url).status_code == 200
+    add(20)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        assert client.get(url).status_code == 200
+
+
+def test_the_teachers_finals_list_links_their_classes_and_periods(cast, as_user):
+    response = as_user(cast.subject_teacher).get(reverse("reports:finals_home"))
+    body = response.content.decode()
+    assert finals_url(cast) in body
+    assert (
+        reverse("reports:finals_exam", args=[cast.class_7a.pk, cast.math.pk, cast.year_period.pk])
+        in body
+    )
+    assert finals_url(cast, klass=cast.class_5b) not in body
+    assert as_user(cast.guardian).get(reverse("reports:finals_home")).status_code == 403
+    assert as_user(cast.subject_teacher).post(reverse("reports:finals_home")).status_code == 405
+
+
+def test_a_group_teacher_sets_the_groups_finals(cast, as_user):
+    group = jm_group(cast)
+    url = reverse("reports:finals_group", args=[group.pk, cast.period.pk])
+    response = as_user(cast.class_teacher).post(url, {f"s{cast.pupil.pk}": "na"})
+    assert response.status_code == 302
+    assert FinalMark.objects.get().status == "not_assessed"
+    assert as_user(cast.subject_teacher).get(url).status_code == 404  # not their group
+    # A class member outside the group cannot be posted through the group page.
+    response = as_user(cast.class_teacher).post(url, {f"s{cast.sibling_7a.pk}": "5"})
+    assert response.status_code == 302  # the field is not on the form: nothing written
+    assert FinalMark.objects.count() == 1
+
+
+def jm_group(cast):
+    from journal.models import StudyGroup, StudyGroupMembership, TeachingAssignment
+
+    english = f.SubjectFactory(school=cast.school, name="Английский язык")
+    group = StudyGroup.objects.create(
+        school=cast.school,
+        year=cast.year,
+        name="7А англ. 1",
+        subject=english,
+        class_group=cast.class_7a,
+    )
+    StudyGroupMembership.objects.create(school=cast.school, group=group, student=cast.pupil)
+    TeachingAssignment.objects.create(
+        school=cast.school,
+        year=cast.year,
+        teacher=cast.class_teacher.teacher,
+        subject=english,
+        study_group=group,
+    )
+    return group
+
+
+def test_grade_1_has_no_finals(cast):
+    from django.core.exceptions import ValidationError
+
+    class_1 = f.ClassGroupFactory(school=cast.school, year=cast.year, level=1, letter="А")
+    child = f.EnrollmentFactory(school=cast.school, class_group=class_1, year=cast.year).student
+    with pytest.raises(ValidationError) as error:
+        final_mark_set(
+            user=cast.deputy_head, student=child, subject=cast.math, period=cast.period, choice="5"
+        )
+    assert "без отметок" in str(error.value)
+
+
+def test_work_type_counts_link_to_their_marks(cast, as_user):
+    give_marks(cast, cast.pupil, [("5", cast.answer), ("3", cast.control)])
+    client = as_user(cast.deputy_head)
+    page = client.get(reverse("reports:statistics") + f"?period={cast.period.pk}").content.decode()
+    link = f"metric=worktype-{cast.control.pk}"
+    assert link in page
+    rows = client.get(
+        reverse("reports:statistics_rows") + f"?period={cast.period.pk}&{link}"
+    ).content.decode()
+    assert cast.pupil.short_name in rows and "Контрольная работа" in rows
