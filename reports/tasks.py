@@ -3,20 +3,29 @@
 from celery import shared_task
 
 from accounts.models import School
-from journal.models import FinalStatus
+from journal.models import FinalMark, FinalStatus
 
 from .services import deferral_reminders_send
 
 
 @shared_task(name="reports.deferral_reminders")
 def deferral_reminders() -> int:
-    """Daily: remind teachers of deferred finals due soon, in every school that has any."""
-    sent = 0
-    school_ids = (
-        School.objects.filter(finalmark__status=FinalStatus.DEFERRED)
-        .values_list("pk", flat=True)
+    """Beat entry point: one task per school that has open deferrals. Returns how many."""
+    school_ids = list(
+        FinalMark.objects.filter(status=FinalStatus.DEFERRED)
+        .order_by()
+        .values_list("school_id", flat=True)
         .distinct()
     )
-    for school in School.objects.filter(pk__in=list(school_ids)):
-        sent += deferral_reminders_send(school=school)
-    return sent
+    for school_id in school_ids:
+        deferral_reminders_for_school.delay(school_id)
+    return len(school_ids)
+
+
+@shared_task(name="reports.deferral_reminders_for_school")
+def deferral_reminders_for_school(school_id: int) -> int:
+    """Remind the teachers of one school; quietly nothing when the school is gone."""
+    school = School.objects.filter(pk=school_id).first()
+    if school is None:
+        return 0
+    return deferral_reminders_send(school=school)

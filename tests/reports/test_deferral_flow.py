@@ -13,7 +13,7 @@ from journal.finals_selectors import family_finals
 from journal.models import FinalStatus
 from reports.models import DeferralReminder
 from reports.services import deferral_reminders_send
-from reports.tasks import deferral_reminders
+from reports.tasks import deferral_reminders, deferral_reminders_for_school
 
 
 def test_deferred_reminded_resolved(cast, as_user):
@@ -108,9 +108,11 @@ def test_the_reminder_task_runs_for_every_school_and_twice_safely(cast):
         document="Справка",
         due_date=cast.today + dt.timedelta(days=1),
     )
-    assert deferral_reminders.delay().get() == 1
-    assert deferral_reminders.delay().get() == 0
+    assert deferral_reminders.delay().get() == 1  # one school with deferrals
     assert len(mail.outbox) == 1
+    assert deferral_reminders.delay().get() == 1
+    assert len(mail.outbox) == 1  # the second run sends nothing more
+    assert deferral_reminders_for_school.delay(10**9).get() == 0  # a school that is gone
 
 
 def test_families_see_only_their_own_childs_finals(cast):

@@ -171,3 +171,14 @@ def test_statistics_page_queries_do_not_grow(
     add_students(20)
     with django_assert_max_num_queries(len(small.captured_queries)):
         assert client.get(url).status_code == 200
+
+
+def test_statistics_by_teacher(cast):
+    for teacher, klass in [
+        (cast.subject_teacher, cast.class_7a),
+        (cast.other_teacher, cast.class_5b),
+    ]:
+        rows = statistics_finals(
+            school=cast.school, period=cast.period, teacher_id=teacher.teacher.pk
+        )
+        assert [(r.class_group, r.subject) for r in rows] == [(klass, cast.math)]
