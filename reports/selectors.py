@@ -124,6 +124,15 @@ def teacher_finals_links(user, year):
     return rows
 
 
+def deferrals_of(user):
+    """Open deferrals the user made (the teacher who is reminded of them), soonest first."""
+    return (
+        FinalMark.objects.filter(school_id=user.school_id, status=FinalStatus.DEFERRED, set_by=user)
+        .select_related("student", "subject", "period")
+        .order_by("deferred_until")
+    )
+
+
 @dataclass
 class FinalsRow:
     student: Student

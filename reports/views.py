@@ -32,7 +32,10 @@ def finals_home(request):
     """The teacher's classes and subjects with a link to the finals of each period."""
     year = current_year(request.user.school)
     rows = selectors.teacher_finals_links(request.user, year)
-    return render(request, "reports/finals_home.html", {"rows": rows, "year": year})
+    deferred = selectors.deferrals_of(request.user)
+    return render(
+        request, "reports/finals_home.html", {"rows": rows, "year": year, "deferred": deferred}
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -101,6 +104,7 @@ def _finals_page(request, *, period, subject, class_group=None, study_group=None
         "class_group": class_group,
         "exam": exam,
         "kind": kind,
+        "min_marks": period.school.min_marks_for_forecast,
     }
     return render(request, "reports/finals.html", context, status=400 if form.errors else 200)
 

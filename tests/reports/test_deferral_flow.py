@@ -38,6 +38,10 @@ def test_deferred_reminded_resolved(cast, as_user):
         (final.pk, FinalStatus.DEFERRED, due)
     ]
 
+    # The teacher's finals list keeps it in view.
+    home = as_user(cast.subject_teacher).get(reverse("reports:finals_home")).content.decode()
+    assert f"отсрочка до {due:%d.%m.%Y}" in home
+
     # The summary sheet marks it.
     sheet = as_user(cast.class_teacher).get(
         reverse("reports:summary_sheet", args=[cast.class_7a.pk])
