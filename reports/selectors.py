@@ -196,7 +196,7 @@ def summary_sheet(class_group: ClassGroup) -> SummarySheet:
     finals = list(
         FinalMark.objects.filter(
             student__in=[s.pk for s in students], period__year_id=class_group.year_id
-        ).select_related("subject", "period")
+        ).select_related("subject", "period", "student")
     )
     planned = set(
         CurriculumPlan.objects.filter(

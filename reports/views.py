@@ -261,7 +261,9 @@ def _statistics_filter(request):
     periods = list(choices["periods"])
     if "period" not in data and periods:
         today = school.today()
-        current = next((p for p in periods if p.starts_on <= today <= p.ends_on), periods[0])
+        covering = [p for p in periods if p.starts_on <= today <= p.ends_on] or periods
+        # The quarter (or half-year) under way rather than the whole year.
+        current = next((p for p in covering if p.kind != PeriodKind.YEAR), covering[0])
         data["period"] = str(current.pk)
     form = StatisticsFilterForm(data, **{**choices, "periods": periods})
     return form, {p.pk: p for p in periods}

@@ -406,3 +406,8 @@ def test_work_type_counts_link_to_their_marks(cast, as_user):
         reverse("reports:statistics_rows") + f"?period={cast.period.pk}&{link}"
     ).content.decode()
     assert cast.pupil.short_name in rows and "Контрольная работа" in rows
+
+
+def test_statistics_opens_on_the_current_quarter_not_the_year(cast, as_user):
+    body = as_user(cast.deputy_head).get(reverse("reports:statistics")).content.decode()
+    assert f"Результаты: {cast.period.name}" in body
