@@ -14,8 +14,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -289,81 +289,89 @@ def finals_set(
             errors[key] = [_("The reason is too long.")]
             continue
         wanted.append((entry, reason))
-    with transaction.atomic():
-        existing = {
-            fm.student_id: fm
-            for fm in FinalMark.objects.select_for_update().filter(
-                student_id__in=[e.student_id for e, _r in wanted],
-                subject=subject,
-                period=period,
-                kind=kind,
-            )
-        }
-        to_create, to_update, history = [], [], []
-        for entry, reason in wanted:
-            key = f"student-{entry.student_id}"
-            status, value = FINAL_CHOICES[entry.choice]
-            row = existing.get(entry.student_id)
-            if row is not None and entry.version is not None and row.version != entry.version:
-                errors[key] = [
-                    _("Someone changed this final while you were editing; reload the page.")
-                ]
-                continue
-            if (
-                row is not None
-                and row.status == status
-                and row.value == value
-                and (kind != FinalKind.EXAM or row.exam_name == exam_name)
-            ):
-                continue  # unchanged: nothing to write
-            suggestion = suggestions.get((entry.student_id, subject.pk))
-            suggested = str(suggestion.suggested) if suggestion and suggestion.suggested else None
-            if period.is_closed and not reason:
-                errors[key] = [_("The period is closed: give the reason for the change.")]
-                continue
-            if suggested and status == FinalStatus.GRADED and value != suggested and not reason:
-                errors[key] = [
-                    _("The mark differs from the suggested %(mark)s: give the reason.")
-                    % {"mark": suggested}
-                ]
-                continue
-            if row is None:
-                row = FinalMark(
-                    school_id=period.school_id,
-                    student_id=entry.student_id,
+    try:
+        with transaction.atomic():
+            existing = {
+                fm.student_id: fm
+                for fm in FinalMark.objects.select_for_update().filter(
+                    student_id__in=[e.student_id for e, _r in wanted],
                     subject=subject,
                     period=period,
                     kind=kind,
-                    set_by=user,
                 )
-                before = None
-                to_create.append((row, reason))
-            else:
-                before = snapshot(row)
-                row.version += 1
-                to_update.append((row, before, reason))
-            row.status, row.value = status, value
-            row.exam_name = exam_name if kind == FinalKind.EXAM else ""
-            row.set_by, row.set_at, row.published_at = user, now, now
-        if errors:
-            raise ValidationError(errors)
-        created = FinalMark.objects.bulk_create([r for r, _reason in to_create])
-        history += [
-            change_record(obj=r, action="create", user=user, before=None, reason=reason)
-            for r, reason in to_create
-        ]
-        if to_update:
-            FinalMark.objects.bulk_update(
-                [r for r, _b, _r in to_update],
-                ["status", "value", "exam_name", "set_by", "set_at", "published_at", "version"],
-            )
+            }
+            to_create, to_update, history = [], [], []
+            for entry, reason in wanted:
+                key = f"student-{entry.student_id}"
+                status, value = FINAL_CHOICES[entry.choice]
+                row = existing.get(entry.student_id)
+                if row is not None and entry.version is not None and row.version != entry.version:
+                    errors[key] = [
+                        _("Someone changed this final while you were editing; reload the page.")
+                    ]
+                    continue
+                if (
+                    row is not None
+                    and row.status == status
+                    and row.value == value
+                    and (kind != FinalKind.EXAM or row.exam_name == exam_name)
+                ):
+                    continue  # unchanged: nothing to write
+                suggestion = suggestions.get((entry.student_id, subject.pk))
+                suggested = (
+                    str(suggestion.suggested) if suggestion and suggestion.suggested else None
+                )
+                if period.is_closed and not reason:
+                    errors[key] = [_("The period is closed: give the reason for the change.")]
+                    continue
+                if suggested and status == FinalStatus.GRADED and value != suggested and not reason:
+                    errors[key] = [
+                        _("The mark differs from the suggested %(mark)s: give the reason.")
+                        % {"mark": suggested}
+                    ]
+                    continue
+                if row is None:
+                    row = FinalMark(
+                        school_id=period.school_id,
+                        student_id=entry.student_id,
+                        subject=subject,
+                        period=period,
+                        kind=kind,
+                        set_by=user,
+                    )
+                    before = None
+                    to_create.append((row, reason))
+                else:
+                    before = snapshot(row)
+                    row.version += 1
+                    to_update.append((row, before, reason))
+                row.status, row.value = status, value
+                row.exam_name = exam_name if kind == FinalKind.EXAM else ""
+                row.set_by, row.set_at, row.published_at = user, now, now
+            if errors:
+                raise ValidationError(errors)
+            created = FinalMark.objects.bulk_create([r for r, _reason in to_create])
             history += [
-                change_record(obj=r, action="update", user=user, before=b, reason=reason)
-                for r, b, reason in to_update
+                change_record(obj=r, action="create", user=user, before=None, reason=reason)
+                for r, reason in to_create
             ]
-        MarkChange.objects.bulk_create(history)
-        written = created + [r for r, _b, _r in to_update]
-        _announce(period.school_id, [r.pk for r in written])
+            if to_update:
+                FinalMark.objects.bulk_update(
+                    [r for r, _b, _r in to_update],
+                    ["status", "value", "exam_name", "set_by", "set_at", "published_at", "version"],
+                )
+                history += [
+                    change_record(obj=r, action="update", user=user, before=b, reason=reason)
+                    for r, b, reason in to_update
+                ]
+            MarkChange.objects.bulk_create(history)
+            written = created + [r for r, _b, _r in to_update]
+            _announce(period.school_id, [r.pk for r in written])
+    except IntegrityError as exc:
+        # Two tabs created the same final at once: the second is told, nothing is half-saved.
+        raise ValidationError(
+            {NON_FIELD_ERRORS: [_("Someone saved these finals at the same time; reload the page.")]}
+        ) from exc
     return written
 
 

@@ -33,6 +33,9 @@ def test_the_teacher_sees_average_count_and_suggestion(cast, as_user):
     assert "3,60" in row or "3.60" in row
     assert '<td class="num">3</td>' in row
     assert '<td class="num suggested">4</td>' in row
+    assert "мало отметок" not in row  # three marks are enough for the school
+    other = body[body.index(f'data-student="{cast.sibling_7a.pk}"') :]
+    assert "мало отметок" in other[: other.index("</tr>")]  # no marks at all
 
 
 def test_the_teacher_confirms_and_overrides_with_a_reason(cast, as_user):
