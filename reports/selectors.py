@@ -233,6 +233,17 @@ def late_finals(*, school, now: dt.datetime):
     )
 
 
+def pending_finals(*, school, now: dt.datetime):
+    """Finals not yet visible to the family whose 24 hours have not run out yet."""
+    return (
+        FinalMark.objects.filter(
+            school=school, published_at__isnull=True, set_at__gt=now - LATE_AFTER
+        )
+        .select_related("student", "subject", "period")
+        .order_by("set_at")
+    )
+
+
 def finals_without_electronic_access(*, school, year):
     """Finals of the year whose student has no guardian with diary consent in force: the family
     cannot see them electronically and receives them on a paper extract (2.2)."""

@@ -234,6 +234,7 @@ def late_finals(request):
     now = timezone.now()
     context = {
         "late": selectors.late_finals(school=school, now=now),
+        "pending": selectors.pending_finals(school=school, now=now),
         "paper": selectors.finals_without_electronic_access(school=school, year=year)
         if year
         else [],

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from journal.finals import final_mark_set, finals_publish
-from reports.selectors import finals_without_electronic_access, late_finals
+from reports.selectors import finals_without_electronic_access, late_finals, pending_finals
 from tests import factories as f
 
 SET_AT = dt.datetime(2026, 12, 25, 10, 0, tzinfo=dt.UTC)
@@ -40,8 +40,10 @@ def test_the_report_catches_a_late_final_when_the_clock_moves(cast):
         set_at=SET_AT,
         published_at=SET_AT + dt.timedelta(hours=23, minutes=59),
     )
-    # 23 hours later: unpublished but not late yet.
+    # 23 hours later: unpublished but not late yet; it shows as pending.
     assert list(late_finals(school=cast.school, now=SET_AT + dt.timedelta(hours=23))) == []
+    assert list(pending_finals(school=cast.school, now=SET_AT + dt.timedelta(hours=23))) == [row]
+    assert not pending_finals(school=cast.school, now=SET_AT + dt.timedelta(hours=25)).exists()
     # The clock moves past 24 hours: the unpublished final is late.
     assert list(late_finals(school=cast.school, now=SET_AT + dt.timedelta(hours=25))) == [row]
     # Published 30 hours after it was set: it stays on the report as late, with its times.
