@@ -82,3 +82,33 @@ def test_families_without_diary_consent_are_listed_for_the_paper_route(cast, as_
     assert cast.pupil_no_consent.short_name in paper_table
     assert cast.pupil.short_name not in paper_table
     assert "бумажной выписке" in body
+
+
+def test_the_24_hour_page_lists_pending_finals_and_its_queries_do_not_grow(
+    cast, as_user, django_assert_max_num_queries
+):
+    client = as_user(cast.director)
+    url = reverse("reports:late_finals")
+
+    def add(n, hours_ago):
+        for _ in range(n):
+            student = f.EnrollmentFactory(
+                school=cast.school, class_group=cast.class_7a, year=cast.year
+            ).student
+            f.FinalMarkFactory(
+                school=cast.school,
+                period=cast.period,
+                student=student,
+                subject=cast.math,
+                set_at=timezone.now() - dt.timedelta(hours=hours_ago),
+            )
+
+    add(1, 2)
+    add(1, 30)
+    with django_assert_max_num_queries(12) as small:
+        body = client.get(url).content.decode()
+    assert "Ещё не доступны семье, 24 часа не истекли" in body
+    add(10, 2)
+    add(10, 30)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        assert client.get(url).status_code == 200

@@ -414,3 +414,20 @@ def test_work_type_counts_link_to_their_marks(cast, as_user):
 def test_statistics_opens_on_the_current_quarter_not_the_year(cast, as_user):
     body = as_user(cast.deputy_head).get(reverse("reports:statistics")).content.decode()
     assert f"Результаты: {cast.period.name}" in body
+
+
+def test_the_deputy_head_reopens_a_closed_period(cast, as_user):
+    client = as_user(cast.deputy_head)
+    client.post(reverse("reports:period_close", args=[cast.period.pk]))
+    response = client.post(reverse("reports:period_reopen", args=[cast.period.pk]), follow=True)
+    assert "снова открыт" in response.content.decode()
+    cast.period.refresh_from_db()
+    assert not cast.period.is_closed
+    again = client.post(reverse("reports:period_reopen", args=[cast.period.pk]), follow=True)
+    assert "Период не закрыт" in again.content.decode()
+    assert (
+        as_user(cast.director)
+        .post(reverse("reports:period_reopen", args=[cast.period.pk]))
+        .status_code
+        == 403
+    )
