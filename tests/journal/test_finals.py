@@ -292,3 +292,40 @@ def test_repeated_equal_marks_are_grouped_without_changing_the_average(cast):
         (cast.pupil.pk, cast.math.pk)
     ]
     assert (suggestion.value, suggestion.count, suggestion.suggested) == (Decimal("3.67"), 5, 4)
+
+
+def test_a_deferral_date_in_the_past_is_refused(cast):
+    with pytest.raises(ValidationError) as error:
+        final_mark_defer(
+            user=cast.subject_teacher,
+            student=cast.pupil,
+            subject=cast.math,
+            period=cast.period,
+            reason="Болезнь",
+            document="Справка",
+            due_date=cast.today - dt.timedelta(days=1),
+        )
+    assert error.value.message_dict["due_date"] == ["Срок не может быть в прошлом."]
+    assert not FinalMark.objects.exists()
+
+
+def test_a_pass_fail_subject_takes_pass_or_fail_only(cast):
+    cast.math.is_graded = False
+    cast.math.save(update_fields=["is_graded"])
+    with pytest.raises(ValidationError) as error:
+        final_mark_set(
+            user=cast.subject_teacher,
+            student=cast.pupil,
+            subject=cast.math,
+            period=cast.period,
+            choice="5",
+        )
+    assert "зачёт или незачёт" in str(error.value)
+    final = final_mark_set(
+        user=cast.subject_teacher,
+        student=cast.pupil,
+        subject=cast.math,
+        period=cast.period,
+        choice="pass",
+    )
+    assert (final.status, final.value) == ("graded", "pass")

@@ -431,3 +431,23 @@ def test_the_deputy_head_reopens_a_closed_period(cast, as_user):
         .status_code
         == 403
     )
+
+
+def test_a_stale_form_is_told_the_final_changed(cast, as_user):
+    final = final_mark_set(
+        user=cast.subject_teacher,
+        student=cast.pupil,
+        subject=cast.math,
+        period=cast.period,
+        choice="3",
+    )
+    client = as_user(cast.subject_teacher)
+    read_version = final.version
+    client.post(finals_url(cast), {f"s{cast.pupil.pk}": "4", f"v{cast.pupil.pk}": read_version})
+    response = client.post(
+        finals_url(cast), {f"s{cast.pupil.pk}": "5", f"v{cast.pupil.pk}": read_version}
+    )
+    assert response.status_code == 400
+    assert "изменили, пока вы её редактировали" in response.content.decode()
+    final.refresh_from_db()
+    assert final.value == "4"
