@@ -112,7 +112,10 @@ def teacher_finals_links(user, year):
         .select_related("subject", "class_group", "study_group__class_group")
         .order_by("class_group__level", "class_group__letter", "subject__name")
     )
-    periods = list(ReportingPeriod.objects.filter(year=year).order_by("starts_on", "kind"))
+    periods = sorted(
+        ReportingPeriod.objects.filter(year=year),
+        key=lambda p: (p.kind == PeriodKind.YEAR, p.starts_on),  # the year mark comes last
+    )
     rows = []
     for a in assignments:
         klass = a.class_group or (a.study_group.class_group if a.study_group else None)
