@@ -187,6 +187,7 @@ _BUILTIN_EXEMPT: list[tuple[str, str]] = [
     ("journal.Teacher", "a staff profile; a family's request does not cover staff"),
     ("journal.ReportingPeriod", _STAFF),
     ("journal.Homework", "homework is set for a class, not a student; " + _STAFF),
+    ("reports.DeferralReminder", "a reminder sent to the teacher about a deferral; " + _STAFF),
 ]
 
 for _label, _options in _BUILTIN:

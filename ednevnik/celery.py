@@ -11,4 +11,11 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 # Periodic jobs (Celery beat). Later issues add the digest, outbox relay and reminders here.
-app.conf.beat_schedule = {}
+app.conf.beat_schedule = {
+    # Deferred finals (2.5): remind the teacher as the due date nears. Idempotent (one row per
+    # final, due date and kind), so running it every six hours reminds once and retries failures.
+    "deferral-reminders": {
+        "task": "reports.deferral_reminders",
+        "schedule": 6 * 60 * 60,
+    },
+}

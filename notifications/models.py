@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from journal.models import Guardian, SchoolOwned, Student
 
@@ -16,7 +17,7 @@ class OutboxStatus(models.TextChoices):
     SENDING = "sending", _("sending")
     SENT = "sent", _("sent")
     FAILED = "failed", _("failed")
-    CANCELLED = "cancelled", _("cancelled")
+    CANCELLED = "cancelled", pgettext_lazy("message status", "cancelled")
 
 
 class OutboxMessage(SchoolOwned):
@@ -33,7 +34,7 @@ class OutboxMessage(SchoolOwned):
     )
     channel = models.CharField(_("channel"), max_length=5, choices=Channel.choices)
     recipient = models.CharField(_("recipient"), max_length=254)
-    subject = models.CharField(_("subject"), max_length=200, blank=True)
+    subject = models.CharField(pgettext_lazy("e-mail", "subject"), max_length=200, blank=True)
     body = models.TextField(_("text"))
     status = models.CharField(
         _("status"), max_length=10, choices=OutboxStatus.choices, default=OutboxStatus.QUEUED

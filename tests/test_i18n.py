@@ -11,14 +11,18 @@ CATALOGUES = sorted(
 
 
 def entries(path: Path):
-    """Yield (flags, msgid, msgstr) of a .po file, continuation lines joined."""
+    """Yield (flags, msgid, msgstr) of a .po file, continuation lines joined; obsolete
+    entries (#~) are skipped."""
     block: dict[str, str] = {}
     flags = ""
     key = None
     for line in [*path.read_text(encoding="utf-8").splitlines(), ""]:
         if not line.strip():
             if "msgid" in block:
-                yield flags, block["msgid"], block.get("msgstr", block.get("msgstr[0]", ""))
+                msgid = block["msgid"]
+                if "msgctxt" in block:  # gettext's own key: context EOT msgid
+                    msgid = f"{block['msgctxt']}\x04{msgid}"
+                yield flags, msgid, block.get("msgstr", block.get("msgstr[0]", ""))
             block, flags, key = {}, "", None
         elif line.startswith("#,"):
             flags += line
@@ -48,3 +52,15 @@ def test_catalogue_is_complete(path):
     assert not problems, "\n".join(problems)
     mo = path.with_suffix(".mo")
     assert mo.exists() and mo.stat().st_size > 0, f"{mo} is missing: run `make messages`"
+
+
+def test_one_msgid_means_one_thing_across_catalogues():
+    """Django merges the catalogues and the first one wins, so the same msgid translated two
+    ways shows one app the other's wording. Different meanings need a msgctxt instead."""
+    seen: dict[str, dict[str, str]] = {}
+    for path in CATALOGUES:
+        for flags, msgid, msgstr in entries(path):
+            if msgid and msgstr and "fuzzy" not in flags:
+                seen.setdefault(msgid, {})[str(path.relative_to(ROOT))] = msgstr
+    clashes = {m: t for m, t in seen.items() if len(set(t.values())) > 1}
+    assert not clashes, "\n".join(f"{m!r}: {t}" for m, t in clashes.items())
