@@ -10,8 +10,19 @@ app = Celery("ednevnik")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
-# Periodic jobs (Celery beat). Later issues add the digest, outbox relay and reminders here.
+# Periodic jobs (Celery beat), all in one place. Every task is idempotent.
 app.conf.beat_schedule = {
+    # Outbox rows that stayed queued (the broker was down at enqueue time) are sent by the
+    # relay; each is claimed once, so the relay and the workers never send twice.
+    "outbox-relay": {
+        "task": "notifications.outbox_relay",
+        "schedule": 60,
+    },
+    # 152-FZ: consent-based data (contacts, messages) destroyed 30 days after withdrawal.
+    "destroy-withdrawn-data": {
+        "task": "consent.destroy_withdrawn_data",
+        "schedule": 24 * 60 * 60,
+    },
     # Deferred finals (2.5): remind the teacher as the due date nears. Idempotent (one row per
     # final, due date and kind), so running it every six hours reminds once and retries failures.
     "deferral-reminders": {

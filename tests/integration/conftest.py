@@ -44,8 +44,18 @@ def _database_url() -> str:
 
 
 @pytest.fixture
-def celery_worker(transactional_db):
-    """Start a worker on a private queue; route this test's tasks to it through Redis."""
+def smtp_fake():
+    from tests.fakes.smtp import start_smtp_fake
+
+    fake = start_smtp_fake()
+    yield fake
+    fake.close()
+
+
+@pytest.fixture
+def celery_worker(transactional_db, smtp_fake):
+    """Start a worker on a private queue; route this test's tasks to it through Redis. The
+    worker runs the development settings (the real SMTP backend, pointed at `smtp_fake`)."""
     _require(connection.vendor == "postgresql", "the Celery integration test needs PostgreSQL")
     _require(_redis_up(), f"the Celery integration test needs Redis at {REDIS_URL}")
     from ednevnik.celery import app
@@ -53,7 +63,9 @@ def celery_worker(transactional_db):
     queue = f"test-{uuid.uuid4().hex[:8]}"
     env = {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "ednevnik.settings.test",
+        "DJANGO_SETTINGS_MODULE": "ednevnik.settings.dev",
+        "DJANGO_DEBUG": "false",
+        "EMAIL_URL": smtp_fake.url,
         "DATABASE_URL": _database_url(),
         "REDIS_URL": REDIS_URL,
         "CELERY_BROKER_URL": REDIS_URL,
