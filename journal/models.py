@@ -870,13 +870,28 @@ MAX_MARKS_PER_LESSON = 3
 
 
 class Mark(SchoolOwned):
-    """An отметка. Several per lesson are allowed, one per slot (a dictation: grammar, spelling)."""
+    """An отметка. Several per lesson are allowed, one per slot (a dictation: grammar, spelling).
 
+    Marks are the largest table and the one written most: the foreign keys that lead a
+    composite index below get no index of their own (school → mark_school_date, lesson →
+    mark_unique_slot, student → mark_student_date)."""
+
+    school = models.ForeignKey(
+        School, verbose_name=_("school"), on_delete=models.CASCADE, db_index=False
+    )
     lesson = models.ForeignKey(
-        Lesson, verbose_name=_("lesson"), on_delete=models.PROTECT, related_name="marks"
+        Lesson,
+        verbose_name=_("lesson"),
+        on_delete=models.PROTECT,
+        related_name="marks",
+        db_index=False,
     )
     student = models.ForeignKey(
-        Student, verbose_name=_("student"), on_delete=models.PROTECT, related_name="marks"
+        Student,
+        verbose_name=_("student"),
+        on_delete=models.PROTECT,
+        related_name="marks",
+        db_index=False,
     )
     slot = models.PositiveSmallIntegerField(_("mark number in the lesson"), default=1)
     value = models.CharField(_("mark"), max_length=4, choices=MarkValue.choices)
@@ -956,13 +971,22 @@ ATTENDANCE_SHORT = {"absent": "н", "ill": "б", "excused": "у", "late": "оп"
 
 
 class Attendance(SchoolOwned):
-    """A пропуск or lateness. No row means the student was present."""
+    """A пропуск or lateness. No row means the student was present. Its lesson and student
+    keys lead the composite indexes below (attendance_unique, attendance_student_date)."""
 
     lesson = models.ForeignKey(
-        Lesson, verbose_name=_("lesson"), on_delete=models.PROTECT, related_name="attendance"
+        Lesson,
+        verbose_name=_("lesson"),
+        on_delete=models.PROTECT,
+        related_name="attendance",
+        db_index=False,
     )
     student = models.ForeignKey(
-        Student, verbose_name=_("student"), on_delete=models.PROTECT, related_name="attendance"
+        Student,
+        verbose_name=_("student"),
+        on_delete=models.PROTECT,
+        related_name="attendance",
+        db_index=False,
     )
     code = models.CharField(_("code"), max_length=10, choices=AttendanceCode.choices)
     minutes_late = models.PositiveSmallIntegerField(_("minutes late"), null=True, blank=True)
