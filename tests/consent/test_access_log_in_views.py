@@ -305,3 +305,37 @@ def test_the_familys_own_diary_pages_write_nothing(as_user, cast):
         for url in pages + own:
             assert client.get(url).status_code in (200, 302), url
     assert not AccessLogEntry.objects.exists()
+
+
+# --- The school's data in the admin -------------------------------------------------------------
+
+
+def test_the_admins_list_of_students_logs_the_students_on_the_page(as_user, cast):
+    client = as_user(cast.school_admin)
+    opened(client, reverse("admin:journal_student_changelist"))
+    everyone = ids(
+        cast.pupil, cast.sibling_7a, cast.sibling_5b, cast.pupil_no_consent, cast.stranger_child
+    )
+    assert set(logged(cast.school_admin)) == everyone
+    [what] = {w for texts in logged().values() for w in texts}
+    assert what.startswith("Данные школы: ")
+
+
+def test_the_admins_page_of_a_student_or_a_mark_logs_that_student(as_user, cast):
+    client = as_user(cast.school_admin)
+    opened(client, reverse("admin:journal_student_change", args=[cast.sibling_5b.pk]))
+    assert set(logged()) == ids(cast.sibling_5b)
+    AccessLogEntry.objects.all().delete()
+    mark = f.MarkFactory(lesson=cast.lesson, student=cast.pupil, value="5")
+    opened(client, reverse("admin:journal_mark_change", args=[mark.pk]))
+    assert set(logged()) == ids(cast.pupil)
+    AccessLogEntry.objects.all().delete()
+    opened(client, reverse("admin:journal_mark_changelist"))
+    assert set(logged()) == ids(cast.pupil)
+
+
+def test_the_admins_pages_without_student_records_log_nothing(as_user, cast):
+    client = as_user(cast.school_admin)
+    opened(client, reverse("admin:journal_subject_changelist"))
+    opened(client, reverse("admin:index"))
+    assert not AccessLogEntry.objects.exists()
