@@ -40,7 +40,7 @@ def record_access(viewer, students: Iterable, what: str) -> int:
     students were announced: 0 for a family member or when nobody was shown."""
     if not is_staff_member(viewer):
         return 0
-    ids = list(dict.fromkeys(_student_id(s) for s in students))
+    ids = list(dict.fromkeys(_student_id(s) for s in students if s is not None))
     if ids:
         student_data_viewed.send(sender=None, viewer=viewer, student_ids=ids, what=str(what))
     return len(ids)

@@ -18,7 +18,7 @@ class AccessLoggedAdmin(SchoolScopedAdmin):
     def _log_access(self, request, objects) -> None:
         record_access(
             request.user,
-            (s for s in (getattr(obj, self.student_attr) for obj in objects) if s is not None),
+            (getattr(obj, self.student_attr) for obj in objects),
             _("School data: %(records)s") % {"records": self.model._meta.verbose_name_plural},
         )
 

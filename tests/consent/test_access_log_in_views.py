@@ -62,6 +62,7 @@ def test_a_family_member_is_never_logged(cast):
 
 def test_a_page_that_shows_nobody_logs_nothing(cast):
     assert record_access(cast.subject_teacher, [], "журнал") == 0
+    assert record_access(cast.subject_teacher, [None], "журнал") == 0
     assert not AccessLogEntry.objects.exists()
 
 
