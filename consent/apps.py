@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class ConsentConfig(AppConfig):
     name = "consent"
     verbose_name = _("Consent and personal data")
+
+    def ready(self):
+        from . import receivers  # noqa: F401 -- connects the access-log listener

@@ -16,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import role_required
+from accounts.audit import record_access
 from accounts.rules import is_family_member, is_guardian, is_teacher
 from consent.rules import may_open_diary_of
 from journal.grading import Thresholds
@@ -383,4 +384,10 @@ def class_acknowledgements(request, class_id: int, week: dt.date | None = None):
         "rows": selectors.class_acknowledgements(klass, monday),
     }
     context["confirmed"] = sum(1 for row in context["rows"] if row["confirmed"])
+    record_access(
+        request.user,
+        (row["student"] for row in context["rows"]),
+        _("Diary acknowledgements: %(group)s, week starting %(date)s")
+        % {"group": klass, "date": monday.strftime("%d.%m.%Y")},
+    )
     return render(request, "diary/class_acknowledgements.html", context)

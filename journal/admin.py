@@ -4,8 +4,38 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from accounts.admin import SchoolScopedAdmin, SchoolScopedTabularInline
+from accounts.audit import record_access
 
 from . import models as m
+
+
+class AccessLoggedAdmin(SchoolScopedAdmin):
+    """Admin pages of students' records log who looked at them (1.7; accounts/audit.py): the
+    list logs the students on the page shown, a record's page its student."""
+
+    student_attr = "student_id"
+
+    def _log_access(self, request, objects) -> None:
+        record_access(
+            request.user,
+            (getattr(obj, self.student_attr) for obj in objects),
+            _("School data: %(records)s") % {"records": self.model._meta.verbose_name_plural},
+        )
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        changelist = (getattr(response, "context_data", None) or {}).get("cl")
+        if changelist is not None:
+            # The page's rows, evaluated once here and reused by the template.
+            self._log_access(request, changelist.result_list)
+        return response
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        original = (getattr(response, "context_data", None) or {}).get("original")
+        if original is not None:
+            self._log_access(request, [original])
+        return response
 
 
 @admin.register(m.AcademicYear)
@@ -47,7 +77,8 @@ class GuardianLinkInline(SchoolScopedTabularInline):
 
 
 @admin.register(m.Student)
-class StudentAdmin(SchoolScopedAdmin):
+class StudentAdmin(AccessLoggedAdmin):
+    student_attr = "pk"
     list_display = ["last_name", "first_name", "patronymic", "birth_date"]
     search_fields = ["last_name", "first_name", "patronymic"]
     list_filter = ["enrollments__class_group__level"]
@@ -161,7 +192,7 @@ class LessonAdmin(SchoolScopedAdmin):
     autocomplete_fields = ["teacher", "substitute_teacher"]
 
 
-class ReadOnlyRecordAdmin(SchoolScopedAdmin):
+class ReadOnlyRecordAdmin(AccessLoggedAdmin):
     """Marks, attendance and finals are legal records (1.4): they change only through the
     journal's services, which keep history and a reason. The admin shows them read-only."""
 
@@ -237,7 +268,7 @@ class HomeworkAdmin(SchoolScopedAdmin):
 
 
 @admin.register(m.Remark)
-class RemarkAdmin(SchoolScopedAdmin):
+class RemarkAdmin(AccessLoggedAdmin):
     list_display = ["created_at", "student", "kind", "author"]
     list_filter = ["kind"]
     search_fields = ["student__last_name", "text"]

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import role_required
+from accounts.audit import record_access
 from accounts.rules import is_deputy_head, is_school_leader, is_teacher
 
 from . import selectors, services
@@ -194,6 +195,12 @@ def _grid_page(request, scope: selectors.JournalScope, grid_url: str):
         "grid_url": grid_url,
     }
     status = 400 if (errors or non_field) else 200
+    record_access(
+        request.user,
+        (row.student for row in grid.rows),
+        _("Journal: %(subject)s, %(group)s")
+        % {"subject": scope.subject.name, "group": scope.label},
+    )
     return render(request, "journal/grid.html", context, status=status)
 
 
@@ -272,6 +279,26 @@ def _lesson_context(request, lesson: Lesson, **forms) -> dict:
     return context
 
 
+def _render_lesson(request, context: dict, status: int = 200):
+    """Render the lesson page, logging the students whose marks and attendance it shows."""
+    lesson = context["lesson"]
+    record_access(
+        request.user,
+        (row["student"] for row in context["rows"]),
+        _("Lesson of %(date)s, %(subject)s, %(group)s: marks and attendance")
+        % _lesson_names(lesson),
+    )
+    return render(request, "journal/lesson.html", context, status=status)
+
+
+def _lesson_names(lesson: Lesson) -> dict:
+    return {
+        "date": lesson.date.strftime("%d.%m.%Y"),
+        "subject": lesson.subject.name,
+        "group": lesson.group_label,
+    }
+
+
 def _display(value: str) -> str:
     return display(value)
 
@@ -287,7 +314,7 @@ def _grid_url(lesson: Lesson) -> str:
 def lesson_page(request, lesson_id: int):
     if request.method == "GET":
         lesson = selectors.lesson_for_viewer(request.user, lesson_id)
-        return render(request, "journal/lesson.html", _lesson_context(request, lesson))
+        return _render_lesson(request, _lesson_context(request, lesson))
     if not (is_teacher(request.user) or is_deputy_head(request.user)):
         raise PermissionDenied  # the director reads the journal but does not write in it
     lesson = selectors.lesson_for_editor(request.user, lesson_id)
@@ -310,7 +337,7 @@ def lesson_page(request, lesson_id: int):
             error_list=[m for msgs in errors.values() for m in msgs] + non_field,
             posted=request.POST,
         )
-        return render(request, "journal/lesson.html", context, status=400)
+        return _render_lesson(request, context, status=400)
     if section == "topic":
         form = LessonForm(request.POST, lesson=lesson)
         if form.is_valid():
@@ -365,9 +392,7 @@ def _add_errors(form, error: ValidationError) -> None:
 
 
 def _rerender(request, lesson, **forms):
-    return render(
-        request, "journal/lesson.html", _lesson_context(request, lesson, **forms), status=400
-    )
+    return _render_lesson(request, _lesson_context(request, lesson, **forms), status=400)
 
 
 @require_http_methods(["GET", "POST"])
@@ -466,6 +491,12 @@ def mark_page(request, lesson_id: int, student_id: int):
         "changes": selectors.lesson_history(lesson, student_id=student_id),
     }
     status = 400 if request.method == "POST" else 200
+    record_access(
+        request.user,
+        [student],
+        _("Lesson of %(date)s, %(subject)s, %(group)s: the student's marks and their history")
+        % _lesson_names(lesson),
+    )
     return render(request, "journal/mark.html", context, status=status)
 
 
@@ -473,11 +504,13 @@ def mark_page(request, lesson_id: int, student_id: int):
 @journal_staff
 def lesson_history(request, lesson_id: int):
     lesson = selectors.lesson_for_viewer(request.user, lesson_id)
-    return render(
-        request,
-        "journal/history.html",
-        {"lesson": lesson, "changes": selectors.lesson_history(lesson)},
+    changes = selectors.lesson_history(lesson)
+    record_access(
+        request.user,
+        (change.student_id for change in changes),
+        _("Lesson of %(date)s, %(subject)s, %(group)s: history of changes") % _lesson_names(lesson),
     )
+    return render(request, "journal/history.html", {"lesson": lesson, "changes": changes})
 
 
 @require_GET

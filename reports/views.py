@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import role_required
+from accounts.audit import record_access
 from accounts.rules import is_deputy_head, is_director, is_school_leader, is_teacher
 from journal import finals as services
 from journal.models import ClassGroup, FinalKind, PeriodKind, ReportingPeriod
@@ -32,7 +33,10 @@ def finals_home(request):
     """The teacher's classes and subjects with a link to the finals of each period."""
     year = current_year(request.user.school)
     rows = selectors.teacher_finals_links(request.user, year)
-    deferred = selectors.deferrals_of(request.user)
+    deferred = list(selectors.deferrals_of(request.user))
+    record_access(
+        request.user, (fm.student for fm in deferred), _("Finals: the deferred finals I set")
+    )
     return render(
         request, "reports/finals_home.html", {"rows": rows, "year": year, "deferred": deferred}
     )
@@ -96,11 +100,22 @@ def _finals_page(request, *, period, subject, class_group=None, study_group=None
         else:
             messages.success(request, _("Finals saved: %(count)d.") % {"count": len(written)})
             return redirect(request.get_full_path())
+    group = study_group or class_group
+    record_access(
+        request.user,
+        students,
+        (
+            _("Exam results: %(subject)s, %(group)s")
+            if exam
+            else _("Finals: %(subject)s, %(group)s, %(period)s")
+        )
+        % {"subject": subject.name, "group": group, "period": period.name},
+    )
     context = {
         "form": form,
         "period": period,
         "subject": subject,
-        "group": study_group or class_group,
+        "group": group,
         "class_group": class_group,
         "exam": exam,
         "kind": kind,
@@ -220,6 +235,9 @@ def summary_sheet(request, class_id: int):
         )
         for student in sheet.students
     ]
+    record_access(
+        request.user, sheet.students, _("Summary sheet of %(group)s") % {"group": class_group}
+    )
     return render(request, "reports/summary_sheet.html", {"sheet": sheet, "table": table})
 
 
@@ -233,13 +251,15 @@ def late_finals(request):
     year = current_year(school)
     now = timezone.now()
     context = {
-        "late": selectors.late_finals(school=school, now=now),
-        "pending": selectors.pending_finals(school=school, now=now),
-        "paper": selectors.finals_without_electronic_access(school=school, year=year)
+        "late": list(selectors.late_finals(school=school, now=now)),
+        "pending": list(selectors.pending_finals(school=school, now=now)),
+        "paper": list(selectors.finals_without_electronic_access(school=school, year=year))
         if year
         else [],
         "now": now,
     }
+    shown = [fm.student for key in ("late", "pending", "paper") for fm in context[key]]
+    record_access(request.user, shown, _("Finals within 24 hours: the finals report"))
     return render(request, "reports/late_finals.html", context)
 
 
@@ -248,6 +268,7 @@ def late_finals(request):
 def student_record(request, student_id: int):
     student = selectors.record_student(request.user, student_id)
     years = selectors.student_record(student)
+    record_access(request.user, [student], _("The student's record: finals of every year"))
     return render(request, "reports/student_record.html", {"student": student, "years": years})
 
 
@@ -319,12 +340,19 @@ def statistics_rows(request):
             metric=metric,
         )
     elif metric.startswith("worktype-") and metric[9:].isdigit():
-        context["marks"] = selectors.statistics_marks(
-            school=school,
-            period=period,
-            work_type_id=int(metric[9:]),
-            class_id=class_id,
-            subject_id=subject_id,
+        context["marks"] = marks = list(
+            selectors.statistics_marks(
+                school=school,
+                period=period,
+                work_type_id=int(metric[9:]),
+                class_id=class_id,
+                subject_id=subject_id,
+            )
+        )
+        record_access(
+            request.user,
+            (m.student_id for m in marks),
+            _("Statistics: marks of one work type, %(period)s") % {"period": period.name},
         )
     elif metric in selectors.FINALS_METRICS or metric.startswith("final-"):
         if not class_id or not subject_id:
@@ -333,6 +361,12 @@ def statistics_rows(request):
             school=school, period=period, class_id=class_id, subject_id=subject_id, metric=metric
         )
         context.update(class_group=klass, subject=subject, students=students)
+        record_access(
+            request.user,
+            (student for student, _fm, _forecast in students),
+            _("Statistics: finals of %(subject)s, %(group)s, %(period)s")
+            % {"subject": subject.name, "group": klass, "period": period.name},
+        )
     else:
         raise Http404
     return render(request, "reports/statistics_rows.html", context)
