@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from journal.models import Guardian, SchoolOwned, Student
@@ -268,11 +269,19 @@ class AccessLogEntry(SchoolOwned):
     )
     what = models.CharField(_("what was viewed"), max_length=200)
     viewed_at = models.DateTimeField(_("viewed at"), auto_now_add=True)
+    # One row per viewer, student, record and day: a teacher reloading a class journal twenty
+    # times a day is one entry, not twenty (a region would otherwise log tens of millions a day).
+    viewed_on = models.DateField(_("viewed on"), default=timezone.localdate)
 
     class Meta:
         verbose_name = _("access log entry")
         verbose_name_plural = _("access log")
         ordering = ["-viewed_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["student", "viewer", "what", "viewed_on"], name="accesslog_once_a_day"
+            ),
+        ]
         indexes = [
             # The guardian's "who looked at my child's records" page, newest first.
             models.Index(fields=["student", "-viewed_at"], name="accesslog_student_recent"),

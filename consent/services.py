@@ -426,14 +426,18 @@ def access_log_record(viewer, student, what: str) -> AccessLogEntry | None:
         return None
     student_id = getattr(student, "pk", student)
     school_id = getattr(student, "school_id", None) or viewer.school_id
-    return AccessLogEntry.objects.create(
+    entry = AccessLogEntry(
         school_id=school_id, viewer=viewer, student_id=student_id, what=str(what)[:200]
     )
+    AccessLogEntry.objects.bulk_create([entry], ignore_conflicts=True)  # once a day, see model
+    return entry
 
 
 def access_log_record_many(viewer, students, what: str) -> int:
     """Log one view of many students' data at once (a class journal, a summary sheet): one
-    INSERT whatever the class size. Returns how many rows were written."""
+    INSERT whatever the class size. A view already logged today for the same viewer, student
+    and record is not logged again (the unique constraint, conflicts ignored). Returns how many
+    students the view concerned."""
     if not (viewer.is_authenticated and viewer.role in STAFF_ROLES):
         return 0
     rows = [
@@ -445,5 +449,5 @@ def access_log_record_many(viewer, students, what: str) -> int:
         )
         for s in students
     ]
-    AccessLogEntry.objects.bulk_create(rows)
+    AccessLogEntry.objects.bulk_create(rows, ignore_conflicts=True)
     return len(rows)

@@ -377,11 +377,23 @@ def test_the_access_log_page_takes_the_same_queries_at_1x_and_10x(
     with django_assert_max_num_queries(5):
         body = client.get(reverse("consent:my_access_log")).content.decode()
     assert body.count("журнал 7 «А»") == 1  # only their own child's row
-    for _ in range(10):
-        access_log_record_many(cast.class_teacher, [cast.pupil], "журнал 7 «А»")
+    for n in range(10):
+        access_log_record_many(cast.class_teacher, [cast.pupil], f"урок {n}: журнал 7 «А»")
     with django_assert_max_num_queries(5):
         body = client.get(reverse("consent:my_access_log")).content.decode()
     assert body.count("журнал 7 «А»") == 11
+
+
+def test_the_same_view_is_logged_once_a_day(cast):
+    from consent.models import AccessLogEntry
+    from consent.services import access_log_record, access_log_record_many
+
+    for _ in range(3):
+        access_log_record_many(cast.subject_teacher, [cast.pupil, cast.sibling_7a], "журнал")
+        access_log_record(cast.subject_teacher, cast.pupil, "журнал")
+    assert AccessLogEntry.objects.filter(viewer=cast.subject_teacher).count() == 2
+    access_log_record(cast.subject_teacher, cast.pupil, "урок")
+    assert AccessLogEntry.objects.filter(viewer=cast.subject_teacher).count() == 3
 
 
 def test_family_members_are_not_logged_as_viewers(cast):

@@ -98,6 +98,7 @@ def celery_worker(transactional_db, smtp_fake):
     )
     saved = dict(app.conf)
     app.conf.update(broker_url=REDIS_URL, task_always_eager=False, task_default_queue=queue)
+    _reset_broker_pools(app)
     try:
         _wait_for_worker(app, f"{queue}@localhost", worker)
         yield worker
@@ -112,7 +113,16 @@ def celery_worker(transactional_db, smtp_fake):
             worker.kill()
 
 
-def _wait_for_worker(app, hostname: str, worker: subprocess.Popen, timeout: float = 30) -> None:
+def _reset_broker_pools(app) -> None:
+    """Forget connections made with the previous broker URL (earlier tests may have opened
+    the in-memory one), as Celery itself does after a fork."""
+    from kombu import pools
+
+    pools.reset()
+    app._after_fork()
+
+
+def _wait_for_worker(app, hostname: str, worker: subprocess.Popen, timeout: float = 90) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if worker.poll() is not None:
@@ -120,4 +130,4 @@ def _wait_for_worker(app, hostname: str, worker: subprocess.Popen, timeout: floa
         replies = app.control.ping(destination=[hostname], timeout=0.5) or []
         if replies:
             return
-    raise RuntimeError("the Celery worker did not answer within 30 s")
+    raise RuntimeError(f"the Celery worker did not answer within {timeout} s")
