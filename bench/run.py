@@ -215,6 +215,8 @@ def run_scenarios(one, ten, *, repeat: int, floor_repeat: int) -> dict:
     results["marks_save"] = sc.marks_save(one, floor_ms=floor_ms, repeat=repeat)
     print("finals_school…", flush=True)
     results["finals_school"] = sc.finals_school(one, ten)
+    # The floor again at the end: how much the machine's load drifted during the run.
+    results["floor"]["p50_ms_at_end"] = sc.floor(one, repeat=floor_repeat)["p50_ms"]
     results["digest_school"] = sc.digest_school()
     results["pdf_class"] = sc.pdf_class()
     return results
@@ -296,7 +298,9 @@ def summary(report: dict) -> str:
         lines.append(f"{name:<14} {figures:<62} {mark}")
 
     row_floor = s["floor"]
-    lines.append(f"{'floor':<14} p50 {row_floor['p50_ms']} ms")
+    lines.append(
+        f"{'floor':<14} p50 {row_floor['p50_ms']} ms (at the end: {row_floor['p50_ms_at_end']} ms)"
+    )
     for name in ("diary_week", "journal_page"):
         r = s[name]
         row(
@@ -307,7 +311,8 @@ def summary(report: dict) -> str:
     r = s["marks_save"]
     row(
         "marks_save",
-        f"{r['marks']} marks: queries {r['queries']}, p50 {r['p50_ms']} ms, ×{r['ratio_to_floor']}"
+        f"{r['marks']} marks: queries {r['queries']} ({r['transaction_statements']} BEGIN/COMMIT), "
+        f"p50 {r['p50_ms']} ms, ×{r['ratio_to_floor']}"
         f" (POST: {r['request_queries']} q, ×{r['request_ratio_to_floor']})",
     )
     r = s["finals_school"]

@@ -40,6 +40,8 @@ from . import finals as finals_bench
 # (The cheapest such page measured; the consent pages and the home page cost more.)
 FLOOR_URL_NAME = "diary:home"
 MARKS_PER_SAVE = 30
+# Transaction control the capture records too (SQLite logs BEGIN; both log COMMIT).
+TRANSACTION = {"BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE"}
 # Each save writes every mark with a value different from the one stored (alternating sets).
 VALUE_CYCLE = ("5", "4", "3")
 
@@ -395,6 +397,7 @@ def marks_save(one: Subject, *, floor_ms: float, repeat: int = 20) -> dict:
             "students": len(students),
             "saves": repeat,
             "lesson": f"{lesson.class_group} {lesson.date.isoformat()} #{lesson.lesson_number}",
+            "transaction_statements": sum(1 for q in sql if q.split(" ", 1)[0] in TRANSACTION),
             "sql": sql,
             "request_queries": len(request_sql),
             "request_sql": request_sql,
