@@ -233,6 +233,8 @@ def floor(one: Subject, *, repeat: int = 50) -> dict:
         "queries": page["queries"],
         "p50_ms": page["p50_ms"],
         "requests": repeat,
+        "target": "none: the reference every ratio_to_floor divides by",
+        "meets_target": None,
     }
 
 
