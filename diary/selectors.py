@@ -285,23 +285,27 @@ def week_marks(frame: DiaryFrame, week: dt.date) -> list[Mark]:
 
 def week_homework(frame: DiaryFrame, week: dt.date, lesson_ids: list[int]) -> list[Homework]:
     """Homework set in the week's lessons, and homework of the child's earlier lessons that is
-    due this week; each with its lesson's subject and its files as a list. One query."""
+    due this week; each with its lesson's subject and its files as a list.
+
+    Two indexed queries rather than one with an OR across homework and lessons, which
+    PostgreSQL can only answer by scanning every lesson of the region."""
     end = week + dt.timedelta(days=6)
-    due_this_week = frame.lessons_q("lesson__") & Q(
-        due_date__range=(week, end), lesson__school_id=frame.student.school_id
-    )
-    return list(
-        Homework.objects.filter(Q(lesson_id__in=lesson_ids) | due_this_week)
-        .select_related("lesson__subject")
-        .annotate(
-            file_list=ArrayOf(
-                HomeworkFile.objects.filter(homework_id=OuterRef("pk"))
-                .order_by("pk")
-                .values(json=JSONObject(id="pk", name="original_name", size="size"))
-            )
-        )
+    files = ArrayOf(
+        HomeworkFile.objects.filter(homework_id=OuterRef("pk"))
         .order_by("pk")
+        .values(json=JSONObject(id="pk", name="original_name", size="size"))
     )
+    base = Homework.objects.select_related("lesson__subject").annotate(file_list=files)
+    set_this_week = base.filter(lesson_id__in=lesson_ids)
+    # homework_school_due narrows to the school's homework due this week, then the lessons.
+    due_this_week = base.filter(
+        frame.lessons_q("lesson__"),
+        school_id=frame.student.school_id,
+        due_date__range=(week, end),
+    ).exclude(lesson_id__in=lesson_ids)
+    rows = [*set_this_week, *due_this_week]
+    rows.sort(key=lambda homework: homework.pk)
+    return rows
 
 
 def week_remarks(frame: DiaryFrame, week: dt.date) -> list[Remark]:
