@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from journal.models import Guardian, SchoolOwned, Student
@@ -277,3 +278,10 @@ class AccessLogEntry(SchoolOwned):
             # The guardian's "who looked at my child's records" page, newest first.
             models.Index(fields=["student", "-viewed_at"], name="accesslog_student_recent"),
         ]
+
+    def __str__(self) -> str:
+        # The admin's title of the entry (not "AccessLogEntry object (2)").
+        when = (
+            timezone.localtime(self.viewed_at).strftime("%d.%m.%Y %H:%M") if self.viewed_at else ""
+        )
+        return f"{when} {self.what}".strip()

@@ -584,6 +584,10 @@ class ControlRow:
     without_attendance: int = 0
     without_homework: int = 0
     late_marks: int = 0
+    # Where the row's journal is: a group's, else the class's for the subject.
+    class_group_id: int | None = None
+    study_group_id: int | None = None
+    subject_id: int | None = None
 
 
 def filling_control(user, *, starts_on: dt.date, ends_on: dt.date) -> list[ControlRow]:
@@ -610,6 +614,9 @@ def filling_control(user, *, starts_on: dt.date, ends_on: dt.date) -> list[Contr
             "class_group__letter",
             "study_group__name",
             "subject__name",
+            "class_group_id",
+            "study_group_id",
+            "subject_id",
         )
         .annotate(
             lessons=Count("pk"),
@@ -639,6 +646,9 @@ def filling_control(user, *, starts_on: dt.date, ends_on: dt.date) -> list[Contr
                 without_attendance=r["without_attendance"],
                 without_homework=r["without_homework"],
                 late_marks=r["late_marks"],
+                class_group_id=r["class_group_id"],
+                study_group_id=r["study_group_id"],
+                subject_id=r["subject_id"],
             )
         )
     return out
