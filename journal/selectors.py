@@ -731,11 +731,23 @@ def control_works(classes, *, starts_on: dt.date, ends_on: dt.date) -> dict:
         ).values_list("ends_on", "level_min", "level_max")
     )
     result: dict[int, list[ControlWork]] = {c.pk: [] for c in classes}
+    # A student writes the control works of the whole class and of their own group only: the
+    # parallel groups of one subject (English, group 1 and group 2) count once, as the busiest
+    # of them, not once per group.
     per_day = defaultdict(int)
+    per_group = defaultdict(int)
     works = []
     for r in rows:
-        per_day[(r["klass"], r["date"])] += 1
+        if r["study_group__name"]:
+            per_group[(r["klass"], r["date"], r["subject__name"], r["study_group__name"])] += 1
+        else:
+            per_day[(r["klass"], r["date"])] += 1
         works.append(r)
+    busiest = defaultdict(int)
+    for (klass_id, day, subject, _group), count in per_group.items():
+        busiest[(klass_id, day, subject)] = max(busiest[(klass_id, day, subject)], count)
+    for (klass_id, day, _subject), count in busiest.items():
+        per_day[(klass_id, day)] += count
     for r in works:
         klass = by_class.get(r["klass"])
         if klass is None:
