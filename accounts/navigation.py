@@ -37,10 +37,9 @@ MENU: dict[str, list[Entry]] = {
         ("reports:finals_home", _("Finals"), _teaches),
         ("journal:timetable", _("Timetable")),
         ("journal:control", _("Journal control")),
-        ("reports:summary_list", _("Summary sheets")),
         ("reports:statistics", _("Statistics")),
         ("reports:periods", _("Reporting periods")),
-        ("reports:late_finals", _("Finals within 24 hours")),
+        # Summary sheets and late finals: from the home page and the statistics page.
     ],
     Role.TEACHER: [
         ("accounts:home", _("Home")),
