@@ -1,4 +1,5 @@
-"""The finals page links a student's record across years only for those the record admits."""
+"""Reports: the finals page links a student's record only for those the record admits; the
+statistics open on the period most classes are in."""
 
 from django.urls import reverse
 
@@ -22,3 +23,22 @@ def test_the_class_teacher_and_the_deputy_head_follow_the_record_link(cast, as_u
         client = as_user(user)
         assert record in client.get(_finals(cast, subject)).content.decode()
         assert client.get(record).status_code == 200
+
+
+def test_statistics_open_on_the_quarter_when_a_half_year_of_older_classes_also_runs(cast, as_user):
+    from journal.models import PeriodKind
+    from tests import factories as f
+
+    f.PeriodFactory(
+        school=cast.school,
+        year=cast.year,
+        kind=PeriodKind.HALF_YEAR,
+        number=1,
+        name="1 полугодие",
+        starts_on=cast.year.starts_on,
+        ends_on=cast.period.ends_on,
+        level_min=10,
+        level_max=11,
+    )
+    body = as_user(cast.director).get(reverse("reports:statistics")).content.decode()
+    assert f"Результаты: {cast.period.name}" in body
