@@ -29,6 +29,7 @@ LABELS = {
     "remarks": "замечания и сообщения",
     "final_marks": "итоговые отметки",
     "consents": "согласия и отказы",
+    "week_acknowledgements": "подтверждения недель дневника",
     "timetable_clashes": "накладки в расписании учителей",
 }
 ROLES = {
