@@ -42,3 +42,22 @@ def test_statistics_open_on_the_quarter_when_a_half_year_of_older_classes_also_r
     )
     body = as_user(cast.director).get(reverse("reports:statistics")).content.decode()
     assert f"Результаты: {cast.period.name}" in body
+
+
+def test_the_periods_page_lists_quarters_then_half_years_then_the_year(cast, as_user):
+    from journal.models import PeriodKind
+    from tests import factories as f
+
+    f.PeriodFactory(
+        school=cast.school,
+        year=cast.year,
+        kind=PeriodKind.HALF_YEAR,
+        number=1,
+        name="1 полугодие",
+        starts_on=cast.year.starts_on,
+        ends_on=cast.period.ends_on,
+        level_min=10,
+        level_max=11,
+    )
+    body = as_user(cast.deputy_head).get(reverse("reports:periods")).content.decode()
+    assert body.index(cast.period.name) < body.index("1 полугодие") < body.index("Год (1–11)")
