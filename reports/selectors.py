@@ -457,7 +457,9 @@ def statistics_lessons(*, school, period, today, class_id=None, subject_id=None,
         klass, group, subj, status, date, substitute, level, glevel, letter, gname = row
         key = (klass, group, subj)
         units[key].append((status, date, substitute is not None))
-        meta[key] = (level or glevel, f"{level} «{letter}»" if klass else gname)
+        # A group's lessons carry its class too (the seed and the timetable set both): the
+        # row is the group's, so it is named by the group.
+        meta[key] = (level or glevel, gname if group else f"{level} «{letter}»")
     plans = {
         (level, subj): hours
         for level, subj, hours in CurriculumPlan.objects.filter(

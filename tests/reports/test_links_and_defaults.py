@@ -61,3 +61,33 @@ def test_the_periods_page_lists_quarters_then_half_years_then_the_year(cast, as_
     )
     body = as_user(cast.deputy_head).get(reverse("reports:periods")).content.decode()
     assert body.index(cast.period.name) < body.index("1 полугодие") < body.index("Год (1–11)")
+
+
+def test_plan_fulfilment_names_a_groups_row_by_the_group(cast, as_user):
+    from journal import models as jm
+    from tests import factories as f
+
+    group = jm.StudyGroup.objects.create(
+        school=cast.school,
+        year=cast.year,
+        name="7А Английский язык, 1 гр.",
+        subject=cast.russian,
+        class_group=cast.class_7a,
+    )
+    f.LessonFactory(
+        school=cast.school,
+        class_group=cast.class_7a,  # a group's lesson carries its class too
+        study_group=group,
+        subject=cast.russian,
+        teacher=cast.class_teacher.teacher,
+        date=cast.today,
+        lesson_number=5,
+        work_type=cast.answer,
+    )
+    body = (
+        as_user(cast.director)
+        .get(reverse("reports:statistics") + f"?period={cast.period.pk}")
+        .content.decode()
+    )
+    table = body[body.index("stats-lessons") :]
+    assert "7А Английский язык, 1 гр." in table[: table.index("</table>")]
