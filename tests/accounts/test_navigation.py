@@ -142,3 +142,9 @@ def test_the_journal_control_links_each_row_to_its_journal(as_user, cast):
     grid = reverse("journal:grid_class", args=[cast.class_7a.pk, cast.math.pk])
     assert grid in body
     assert as_user(cast.director).get(grid).status_code == 200
+
+
+def test_a_student_home_opens_their_own_diary(as_user, cast):
+    body = as_user(cast.student).get(reverse("accounts:home")).content.decode()
+    assert "Мой дневник" in body
+    assert reverse("diary:current_week", args=[cast.pupil.pk]) in body
