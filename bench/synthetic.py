@@ -28,7 +28,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Role, School, User
-from consent.models import Consent, ConsentForm, Decision, Purpose
+from consent.models import (
+    Consent,
+    ConsentForm,
+    ContactKind,
+    ContactPoint,
+    ContactSource,
+    Decision,
+    Purpose,
+)
 from diary.models import WeekAcknowledgement
 from journal import models as jm
 
@@ -226,6 +234,7 @@ class SchoolBuilder:
                 jm.Remark,
                 Consent,
                 WeekAcknowledgement,
+                ContactPoint,
             ),
         ):
             for step in (
@@ -246,6 +255,7 @@ class SchoolBuilder:
                 self.create_finals,
                 self.create_consents,
                 self.create_acknowledgements,
+                self.create_contacts,
             ):
                 self.timed(step)
         return self.summary()
@@ -1386,6 +1396,7 @@ class SchoolBuilder:
         parent consented for both children; the other demo parent has no decision recorded."""
         rng, rows = self.rng, []
         self.diary_links = []
+        self.contact_wanted = defaultdict(set)
         for g, s, _relation in self.links:
             if g == 2:  # roditel-bez-soglasiya
                 continue
@@ -1403,6 +1414,8 @@ class SchoolBuilder:
             for purpose, decision in wanted:
                 if decision is None:
                     continue
+                if decision == Decision.CONSENT and purpose in (Purpose.SMS, Purpose.EMAIL):
+                    self.contact_wanted[g].add(purpose)
                 rows.append(
                     Consent(
                         school=self.school,
@@ -1459,6 +1472,33 @@ class SchoolBuilder:
                 )
         WeekAcknowledgement.objects.bulk_create(rows, batch_size=BATCH)
 
+    def create_contacts(self):
+        """A phone for each parent who agreed to SMS and an e-mail for each who agreed to
+        e-mail, from the same paper application (fictitious: +7 900 ... and example.ru)."""
+        rng, rows = self.rng, []
+        for g in sorted(self.contact_wanted):
+            guardian = self.guardians[g]
+            at = min(self.now, self.at(self.year_start, dt.time(9, 0), rng.randint(0, 480)))
+            for purpose in sorted(self.contact_wanted[g]):
+                if purpose == Purpose.SMS:
+                    kind, value = ContactKind.PHONE, f"+7900{rng.randint(0, 9_999_999):07d}"
+                else:
+                    kind, value = ContactKind.EMAIL, f"parent{g + 1}@example.ru"
+                rows.append(
+                    ContactPoint(
+                        school=self.school,
+                        guardian=guardian.obj,
+                        kind=kind,
+                        value=value,
+                        source=ContactSource.APPLICATION,
+                        document_ref="Заявление о согласии",
+                        recorded_at=at,
+                        recorded_by=self.admin_user,
+                        verified=True,
+                    )
+                )
+        ContactPoint.objects.bulk_create(rows, batch_size=BATCH)
+
     def decision(self, consent: float, refusal: float) -> str | None:
         r = self.rng.random()
         if r < consent:
@@ -1491,6 +1531,7 @@ class SchoolBuilder:
             ("final_marks", jm.FinalMark),
             ("consents", Consent),
             ("week_acknowledgements", WeekAcknowledgement),
+            ("contacts", ContactPoint),
         ):
             counts[key] = model.objects.filter(**of_school).count()
         counts["timetable_clashes"] = self.stats["timetable_clashes"]

@@ -100,3 +100,21 @@ def test_parents_have_confirmed_past_weeks_but_the_demo_parent_left_the_latest(s
     assert not confirmed.filter(
         guardian__user__username=small_school["logins"]["guardian_without_consent"]
     ).exists()
+
+
+def test_parents_who_agreed_to_sms_or_e_mail_have_a_phone_or_an_address(small_school):
+    from consent.models import ContactKind, ContactPoint, Purpose
+    from consent.validators import normalise_contact
+
+    school_id = small_school["school_id"]
+    contacts = ContactPoint.objects.filter(school_id=school_id)
+    assert small_school["counts"]["contacts"] == contacts.count() > 0
+    for contact in contacts:
+        assert normalise_contact(contact.kind, contact.value) == contact.value
+    with_sms = set(
+        jm.Guardian.objects.filter(
+            school_id=school_id, consents__purpose=Purpose.SMS, consents__decision="consent"
+        ).values_list("pk", flat=True)
+    )
+    phones = set(contacts.filter(kind=ContactKind.PHONE).values_list("guardian_id", flat=True))
+    assert phones == with_sms

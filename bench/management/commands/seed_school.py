@@ -30,6 +30,7 @@ LABELS = {
     "final_marks": "итоговые отметки",
     "consents": "согласия и отказы",
     "week_acknowledgements": "подтверждения недель дневника",
+    "contacts": "телефоны и e-mail родителей",
     "timetable_clashes": "накладки в расписании учителей",
 }
 ROLES = {
