@@ -1,38 +1,56 @@
 """The navigation menu by role. Each app's issue adds its entries here; entries whose URL does
-not exist (yet) are skipped, so the menu never links to a missing page."""
+not exist (yet) are skipped, so the menu never links to a missing page. An entry may carry a
+predicate: it is shown only to the users the page itself admits (the menu never links to a
+403)."""
+
+from collections.abc import Callable
 
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
+from . import rules
 from .models import Role
 
-MENU: dict[str, list[tuple[str, str]]] = {
+Entry = tuple[str, str] | tuple[str, str, Callable]
+
+# Pages that admit only users with a Teacher profile (a deputy head may teach, or not).
+_teaches = rules.is_teacher
+
+MENU: dict[str, list[Entry]] = {
     Role.SCHOOL_ADMIN: [
         ("accounts:home", _("Home")),
         ("consent:register", _("Consent register")),
-        ("reports:paper_list", _("Paper extracts")),
+        ("consent:paper_list", _("Paper extracts")),
         ("admin:index", _("School data")),
     ],
     Role.DIRECTOR: [
         ("accounts:home", _("Home")),
         ("journal:control", _("Journal control")),
+        ("reports:summary_list", _("Summary sheets")),
         ("reports:statistics", _("Statistics")),
+        ("reports:periods", _("Reporting periods")),
         ("reports:late_finals", _("Finals within 24 hours")),
     ],
     Role.DEPUTY_HEAD: [
         ("accounts:home", _("Home")),
+        ("journal:home", _("Journal"), _teaches),
+        ("reports:finals_home", _("Finals"), _teaches),
         ("journal:timetable", _("Timetable")),
         ("journal:control", _("Journal control")),
         ("reports:statistics", _("Statistics")),
+        ("reports:periods", _("Reporting periods")),
+        # Summary sheets and late finals: from the home page and the statistics page.
     ],
     Role.TEACHER: [
         ("accounts:home", _("Home")),
         ("journal:home", _("Journal")),
+        ("reports:finals_home", _("Finals")),
         ("journal:control_works", _("Control works")),
     ],
     Role.GUARDIAN: [
         ("diary:home", _("Diary")),
         ("accounts:home", _("Home")),
+        ("consent:my_consents", _("My consents")),
     ],
     Role.STUDENT: [
         ("diary:home", _("Diary")),
@@ -43,7 +61,9 @@ MENU: dict[str, list[tuple[str, str]]] = {
 
 def menu_for(user) -> list[dict]:
     items = []
-    for url_name, label in MENU.get(user.role, []):
+    for url_name, label, *check in MENU.get(user.role, []):
+        if check and not check[0](user):
+            continue
         try:
             items.append({"url": reverse(url_name), "label": label, "name": url_name})
         except NoReverseMatch:

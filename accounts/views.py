@@ -1,11 +1,11 @@
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from journal import selectors as journal_selectors
-from journal.models import ClassGroup, Guardian, Student
+from journal.models import ClassGroup, Guardian, Student, StudyGroup
 
 from . import rules
 from .forms import ThrottledAuthenticationForm
@@ -36,6 +36,17 @@ def home(request):
     if rules.is_teacher(user):
         context["lessons_today"] = journal_selectors.teacher_lessons_on(user, context["today"])
         context["assignments"] = journal_selectors.teacher_assignments(user, year) if year else []
+        # The class teacher's own class: its journal, its groups, the diary acknowledgements
+        # and the summary sheet (two queries whatever the number of classes or groups).
+        context["homeroom"] = (
+            ClassGroup.objects.filter(school=school, year=year, class_teacher__user=user)
+            .prefetch_related(
+                Prefetch("study_groups", queryset=StudyGroup.objects.order_by("name"))
+            )
+            .order_by("level", "letter")
+            if year
+            else []
+        )
     if rules.is_school_leader(user) or rules.is_school_admin(user):
         context["counts"] = {
             "students": Student.objects.filter(school=school).count(),

@@ -28,7 +28,16 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Role, School, User
-from consent.models import Consent, ConsentForm, Decision, Purpose
+from consent.models import (
+    Consent,
+    ConsentForm,
+    ContactKind,
+    ContactPoint,
+    ContactSource,
+    Decision,
+    Purpose,
+)
+from diary.models import WeekAcknowledgement
 from journal import models as jm
 
 from . import reference as ref
@@ -217,7 +226,16 @@ class SchoolBuilder:
             self.timed(step)
         with (
             transaction.atomic(),
-            explicit_timestamps(jm.Lesson, jm.Mark, jm.Attendance, jm.Homework, jm.Remark, Consent),
+            explicit_timestamps(
+                jm.Lesson,
+                jm.Mark,
+                jm.Attendance,
+                jm.Homework,
+                jm.Remark,
+                Consent,
+                WeekAcknowledgement,
+                ContactPoint,
+            ),
         ):
             for step in (
                 self.create_school,
@@ -236,6 +254,8 @@ class SchoolBuilder:
                 self.create_remarks,
                 self.create_finals,
                 self.create_consents,
+                self.create_acknowledgements,
+                self.create_contacts,
             ):
                 self.timed(step)
         return self.summary()
@@ -1375,11 +1395,15 @@ class SchoolBuilder:
         pairs, SMS and e-mail for a share, a few refusals, some electronic documents. The demo
         parent consented for both children; the other demo parent has no decision recorded."""
         rng, rows = self.rng, []
+        self.diary_links = []
+        self.contact_wanted = defaultdict(set)
         for g, s, _relation in self.links:
             if g == 2:  # roditel-bez-soglasiya
                 continue
             decided = min(self.today, self.year_start + dt.timedelta(days=rng.randint(0, 6)))
             diary = Decision.CONSENT if g == 0 else self.decision(0.95, 0.015)
+            if diary == Decision.CONSENT:
+                self.diary_links.append((g, s))
             wanted = [(Purpose.DIARY, diary)]
             if diary == Decision.CONSENT:
                 wanted += [
@@ -1390,6 +1414,8 @@ class SchoolBuilder:
             for purpose, decision in wanted:
                 if decision is None:
                     continue
+                if decision == Decision.CONSENT and purpose in (Purpose.SMS, Purpose.EMAIL):
+                    self.contact_wanted[g].add(purpose)
                 rows.append(
                     Consent(
                         school=self.school,
@@ -1407,6 +1433,71 @@ class SchoolBuilder:
                     )
                 )
         Consent.objects.bulk_create(rows, batch_size=BATCH)
+
+    def create_acknowledgements(self):
+        """Parents who read the electronic diary confirm the weeks whose school days are over
+        (the last eight): most families most weeks, a few rarely, so that the class teacher's
+        confirmations page has something to show. The demo parent has confirmed every week but
+        the latest, to try the button on."""
+        rng, rows = self.rng, []
+        mondays = []
+        monday = self.today - dt.timedelta(days=self.today.weekday())
+        while len(mondays) < 8 and monday >= self.year_start - dt.timedelta(days=6):
+            if monday + dt.timedelta(days=4) < self.today:  # its Friday is past
+                mondays.append(monday)
+            monday -= dt.timedelta(days=7)
+        readers = defaultdict(list)
+        for g, s in self.diary_links:
+            readers[s].append(g)
+        for s in sorted(readers):
+            guardians = readers[s]
+            diligence = 1.0 if 0 in guardians else rng.choice((0.2, 0.6, 0.8, 0.9, 0.95))
+            for i, monday in enumerate(mondays):
+                if 0 in guardians:
+                    if i == 0:
+                        continue  # the latest week is left for the demo parent to confirm
+                elif rng.random() >= diligence:
+                    continue
+                g = 0 if 0 in guardians else rng.choice(guardians)
+                friday = monday + dt.timedelta(days=4)
+                at = self.at(friday, dt.time(18, 0), rng.randint(0, 60 * 24 * 3))
+                rows.append(
+                    WeekAcknowledgement(
+                        school=self.school,
+                        guardian=self.guardians[g].obj,
+                        student=self.students[s].obj,
+                        week_start=monday,
+                        acknowledged_at=min(self.now, at),
+                    )
+                )
+        WeekAcknowledgement.objects.bulk_create(rows, batch_size=BATCH)
+
+    def create_contacts(self):
+        """A phone for each parent who agreed to SMS and an e-mail for each who agreed to
+        e-mail, from the same paper application (fictitious: +7 900 ... and example.ru)."""
+        rng, rows = self.rng, []
+        for g in sorted(self.contact_wanted):
+            guardian = self.guardians[g]
+            at = min(self.now, self.at(self.year_start, dt.time(9, 0), rng.randint(0, 480)))
+            for purpose in sorted(self.contact_wanted[g]):
+                if purpose == Purpose.SMS:
+                    kind, value = ContactKind.PHONE, f"+7900{rng.randint(0, 9_999_999):07d}"
+                else:
+                    kind, value = ContactKind.EMAIL, f"parent{g + 1}@example.ru"
+                rows.append(
+                    ContactPoint(
+                        school=self.school,
+                        guardian=guardian.obj,
+                        kind=kind,
+                        value=value,
+                        source=ContactSource.APPLICATION,
+                        document_ref="Заявление о согласии",
+                        recorded_at=at,
+                        recorded_by=self.admin_user,
+                        verified=True,
+                    )
+                )
+        ContactPoint.objects.bulk_create(rows, batch_size=BATCH)
 
     def decision(self, consent: float, refusal: float) -> str | None:
         r = self.rng.random()
@@ -1439,6 +1530,8 @@ class SchoolBuilder:
             ("remarks", jm.Remark),
             ("final_marks", jm.FinalMark),
             ("consents", Consent),
+            ("week_acknowledgements", WeekAcknowledgement),
+            ("contacts", ContactPoint),
         ):
             counts[key] = model.objects.filter(**of_school).count()
         counts["timetable_clashes"] = self.stats["timetable_clashes"]

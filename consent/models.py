@@ -286,3 +286,10 @@ class AccessLogEntry(SchoolOwned):
             # The guardian's "who looked at my child's records" page, newest first.
             models.Index(fields=["student", "-viewed_at"], name="accesslog_student_recent"),
         ]
+
+    def __str__(self) -> str:
+        # The admin's title of the entry (not "AccessLogEntry object (2)").
+        when = (
+            timezone.localtime(self.viewed_at).strftime("%d.%m.%Y %H:%M") if self.viewed_at else ""
+        )
+        return f"{when} {self.what}".strip()

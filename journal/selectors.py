@@ -653,6 +653,10 @@ class ControlRow:
     without_attendance: int = 0
     without_homework: int = 0
     late_marks: int = 0
+    # Where the row's journal is: a group's, else the class's for the subject.
+    class_group_id: int | None = None
+    study_group_id: int | None = None
+    subject_id: int | None = None
 
 
 def filling_control(user, *, starts_on: dt.date, ends_on: dt.date) -> list[ControlRow]:
@@ -679,6 +683,9 @@ def filling_control(user, *, starts_on: dt.date, ends_on: dt.date) -> list[Contr
             "class_group__letter",
             "study_group__name",
             "subject__name",
+            "class_group_id",
+            "study_group_id",
+            "subject_id",
         )
         .annotate(
             lessons=Count("pk"),
@@ -708,6 +715,9 @@ def filling_control(user, *, starts_on: dt.date, ends_on: dt.date) -> list[Contr
                 without_attendance=r["without_attendance"],
                 without_homework=r["without_homework"],
                 late_marks=r["late_marks"],
+                class_group_id=r["class_group_id"],
+                study_group_id=r["study_group_id"],
+                subject_id=r["subject_id"],
             )
         )
     return out
@@ -790,11 +800,23 @@ def control_works(classes, *, starts_on: dt.date, ends_on: dt.date) -> dict:
         ).values_list("ends_on", "level_min", "level_max")
     )
     result: dict[int, list[ControlWork]] = {c.pk: [] for c in classes}
+    # A student writes the control works of the whole class and of their own group only: the
+    # parallel groups of one subject (English, group 1 and group 2) count once, as the busiest
+    # of them, not once per group.
     per_day = defaultdict(int)
+    per_group = defaultdict(int)
     works = []
     for r in rows:
-        per_day[(r["klass"], r["date"])] += 1
+        if r["study_group__name"]:
+            per_group[(r["klass"], r["date"], r["subject__name"], r["study_group__name"])] += 1
+        else:
+            per_day[(r["klass"], r["date"])] += 1
         works.append(r)
+    busiest = defaultdict(int)
+    for (klass_id, day, subject, _group), count in per_group.items():
+        busiest[(klass_id, day, subject)] = max(busiest[(klass_id, day, subject)], count)
+    for (klass_id, day, _subject), count in busiest.items():
+        per_day[(klass_id, day)] += count
     for r in works:
         klass = by_class.get(r["klass"])
         if klass is None:

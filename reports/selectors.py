@@ -6,7 +6,17 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import DateTimeField, Exists, ExpressionWrapper, F, OuterRef, Q, Value
+from django.db.models import (
+    Case,
+    DateTimeField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    Value,
+    When,
+)
 from django.http import Http404
 
 from accounts.rules import is_school_leader
@@ -447,7 +457,9 @@ def statistics_lessons(*, school, period, today, class_id=None, subject_id=None,
         klass, group, subj, status, date, substitute, level, glevel, letter, gname = row
         key = (klass, group, subj)
         units[key].append((status, date, substitute is not None))
-        meta[key] = (level or glevel, f"{level} «{letter}»" if klass else gname)
+        # A group's lessons carry its class too (the seed and the timetable set both): the
+        # row is the group's, so it is named by the group.
+        meta[key] = (level or glevel, gname if group else f"{level} «{letter}»")
     plans = {
         (level, subj): hours
         for level, subj, hours in CurriculumPlan.objects.filter(
@@ -521,8 +533,11 @@ def statistics_marks(*, school, period, work_type_id, class_id=None, subject_id=
 
 def statistics_filters(school, year):
     return {
+        # The periods of the younger classes first (quarters), then those of the older ones
+        # (half-years), the whole year last: the default is the first one under way, which is
+        # then the quarter most classes are in, not the half-year of the 10th and 11th grades.
         "periods": ReportingPeriod.objects.filter(school=school, year=year).order_by(
-            "starts_on", "level_min"
+            Case(When(kind=PeriodKind.YEAR, then=1), default=0), "level_min", "starts_on"
         ),
         "classes": ClassGroup.objects.filter(school=school, year=year),
         "subjects": Subject.objects.filter(school=school),

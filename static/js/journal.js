@@ -30,3 +30,17 @@
     }
   });
 })();
+
+// On a narrow screen the grid opens scrolled to the column being filled (usually the latest
+// lesson, far to the right), not to the first lesson of the period.
+(function () {
+  "use strict";
+  var editing = document.querySelector(".journal-grid .is-editing");
+  var wrap = editing && editing.closest(".table-wrap");
+  if (!wrap || wrap.scrollWidth <= wrap.clientWidth) {
+    return;
+  }
+  var sticky = document.querySelector(".journal-grid thead .journal-grid__student");
+  var left = editing.offsetLeft - (sticky ? sticky.offsetWidth : 0);
+  wrap.scrollLeft = Math.max(0, left - 8);
+})();

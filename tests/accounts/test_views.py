@@ -22,6 +22,8 @@ def test_the_login_page_speaks_russian(client):
     assert response.status_code == 200
     assert "Вход" in response.content.decode()
     assert 'lang="ru"' in response.content.decode()
+    # A parent holding the school's activation code finds where to use it.
+    assert reverse("consent:activate") in response.content.decode()
 
 
 def test_the_english_locale_still_works(client):

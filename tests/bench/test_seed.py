@@ -78,3 +78,43 @@ def test_if_empty_builds_nothing_when_a_school_exists(small_school):
     call_command("seed_school", "--if-empty", stdout=out)
     assert School.objects.count() == 1
     assert "roditel" in out.getvalue()
+
+
+def test_parents_have_confirmed_past_weeks_but_the_demo_parent_left_the_latest(small_school):
+    """The class teacher's confirmations page has something to show in the demo, and the demo
+    parent still has a week to confirm."""
+    import datetime as dt
+
+    from diary.models import WeekAcknowledgement
+
+    school_id = small_school["school_id"]
+    confirmed = WeekAcknowledgement.objects.filter(school_id=school_id)
+    assert small_school["counts"]["week_acknowledgements"] == confirmed.count() > 0
+    assert all(monday.weekday() == 0 for monday in confirmed.values_list("week_start", flat=True))
+    today = dt.date.fromisoformat(small_school["today"])
+    assert not confirmed.filter(week_start__gt=today - dt.timedelta(days=5)).exists()
+    demo = confirmed.filter(guardian__user__username=small_school["logins"]["guardian"])
+    latest = confirmed.order_by("-week_start").values_list("week_start", flat=True).first()
+    assert demo.exists() and not demo.filter(week_start=latest).exists()
+    # Only families who read the electronic diary confirm it.
+    assert not confirmed.filter(
+        guardian__user__username=small_school["logins"]["guardian_without_consent"]
+    ).exists()
+
+
+def test_parents_who_agreed_to_sms_or_e_mail_have_a_phone_or_an_address(small_school):
+    from consent.models import ContactKind, ContactPoint, Purpose
+    from consent.validators import normalise_contact
+
+    school_id = small_school["school_id"]
+    contacts = ContactPoint.objects.filter(school_id=school_id)
+    assert small_school["counts"]["contacts"] == contacts.count() > 0
+    for contact in contacts:
+        assert normalise_contact(contact.kind, contact.value) == contact.value
+    with_sms = set(
+        jm.Guardian.objects.filter(
+            school_id=school_id, consents__purpose=Purpose.SMS, consents__decision="consent"
+        ).values_list("pk", flat=True)
+    )
+    phones = set(contacts.filter(kind=ContactKind.PHONE).values_list("guardian_id", flat=True))
+    assert phones == with_sms

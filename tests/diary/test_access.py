@@ -96,6 +96,7 @@ def test_without_consent_the_family_is_told_about_paper_extracts(as_user, cast, 
         assert "бумажн" in body, url  # paper extracts
         assert "Секретный комментарий" not in body
         assert "Математика" not in body
+        assert reverse("consent:my_consents") in body  # where the family sees its decisions
     file_url = reverse("diary:homework_file", args=[cast.pupil_no_consent.pk, week.file.pk])
     assert client.get(file_url).status_code == 404
 

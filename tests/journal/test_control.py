@@ -117,3 +117,39 @@ def test_the_journal_home_runs_a_fixed_number_of_queries(
         )
     with django_assert_max_num_queries(len(small.captured_queries)):
         assert client.get(url).status_code == 200
+
+
+def test_parallel_groups_of_one_subject_are_one_control_work_for_the_class(as_user, cast):
+    """English, group 1 and group 2, each write their control work on the same day: a student
+    writes one of them, so no "more than one" warning; a class-wide one the same day warns."""
+    day = cast.today + dt.timedelta(days=(7 - cast.today.weekday()) % 7 + 7)  # a Monday ahead
+    groups = [
+        jm.StudyGroup.objects.create(
+            school=cast.school,
+            year=cast.year,
+            name=f"7А англ., {n} гр.",
+            subject=cast.russian,
+            class_group=cast.class_7a,
+        )
+        for n in (1, 2)
+    ]
+    for number, group in enumerate(groups, start=3):
+        # The seed sets both the class and the group on a group's lesson.
+        f.LessonFactory(
+            school=cast.school,
+            class_group=cast.class_7a,
+            study_group=group,
+            subject=cast.russian,
+            teacher=cast.class_teacher.teacher,
+            date=day,
+            lesson_number=number,
+            work_type=cast.control,
+        )
+    params = {"from": day.isoformat(), "to": day.isoformat()}
+    text = as_user(cast.class_teacher).get(reverse("journal:control_works"), params)
+    text = text.content.decode()
+    assert "7А англ., 1 гр." in text and "7А англ., 2 гр." in text
+    assert "больше одной контрольной работы в этот день" not in text
+    _control_lesson(cast, day, number=1)
+    text = as_user(cast.class_teacher).get(reverse("journal:control_works"), params)
+    assert text.content.decode().count("больше одной контрольной работы в этот день") == 3

@@ -29,6 +29,8 @@ LABELS = {
     "remarks": "замечания и сообщения",
     "final_marks": "итоговые отметки",
     "consents": "согласия и отказы",
+    "week_acknowledgements": "подтверждения недель дневника",
+    "contacts": "телефоны и e-mail родителей",
     "timetable_clashes": "накладки в расписании учителей",
 }
 ROLES = {
