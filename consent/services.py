@@ -302,10 +302,15 @@ def sessions_end_for(user_id: int) -> int:
 
 
 def account_disable(*, disabled_by: User, guardian: Guardian) -> None:
-    """Disable a guardian's account: access and sessions end at once; queued messages to them
-    are cancelled (announced as `guardian_access_ended`)."""
+    """Disable a guardian's account: access and sessions end at once; activation codes not
+    yet used stop working (only a newly issued one re-enables the account); queued messages to
+    them are cancelled (announced as `guardian_access_ended`)."""
     _same_school(disabled_by, guardian)
+    now = timezone.now()
     with transaction.atomic():
+        ActivationCode.objects.filter(
+            guardian=guardian, used_at__isnull=True, expires_at__gt=now
+        ).update(expires_at=now)
         if guardian.user_id:
             User.objects.filter(pk=guardian.user_id).update(is_active=False)
             sessions_end_for(guardian.user_id)

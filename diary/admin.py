@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from accounts.admin import SchoolScopedAdmin
+
 from .models import CalendarFeed, WeekAcknowledgement
 
 
 @admin.register(WeekAcknowledgement)
-class WeekAcknowledgementAdmin(admin.ModelAdmin):
+class WeekAcknowledgementAdmin(SchoolScopedAdmin):
     """Read-only: a family's signature is theirs, not the school's to edit."""
 
     list_display = ["student", "guardian", "week_start", "acknowledged_at"]
@@ -12,15 +14,18 @@ class WeekAcknowledgementAdmin(admin.ModelAdmin):
     list_select_related = ["student", "guardian"]
     search_fields = ["student__last_name", "guardian__last_name"]
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request, *args):
         return False
 
     def has_change_permission(self, request, obj=None):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        return False
+
 
 @admin.register(CalendarFeed)
-class CalendarFeedAdmin(admin.ModelAdmin):
+class CalendarFeedAdmin(SchoolScopedAdmin):
     """The secret itself is never shown; the school can only see and revoke feeds."""
 
     list_display = ["user", "student", "created_at", "revoked_at"]
@@ -28,5 +33,5 @@ class CalendarFeedAdmin(admin.ModelAdmin):
     exclude = ["token"]
     readonly_fields = ["school", "user", "student", "created_at"]
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request, *args):
         return False

@@ -305,18 +305,20 @@ def finals_set(
                 key = f"student-{entry.student_id}"
                 status, value = FINAL_CHOICES[entry.choice]
                 row = existing.get(entry.student_id)
-                if row is not None and entry.version is not None and row.version != entry.version:
-                    errors[key] = [
-                        _("Someone changed this final while you were editing; reload the page.")
-                    ]
-                    continue
                 if (
                     row is not None
                     and row.status == status
                     and row.value == value
                     and (kind != FinalKind.EXAM or row.exam_name == exam_name)
                 ):
-                    continue  # unchanged: nothing to write
+                    continue  # unchanged (a double submit too): nothing to write
+                # A form carries the version it saw, 0 for "no final yet": a final set meanwhile
+                # by someone else (another tab) is reported, never silently overwritten.
+                if row is not None and entry.version is not None and row.version != entry.version:
+                    errors[key] = [
+                        _("Someone changed this final while you were editing; reload the page.")
+                    ]
+                    continue
                 suggestion = suggestions.get((entry.student_id, subject.pk))
                 suggested = (
                     str(suggestion.suggested) if suggestion and suggestion.suggested else None

@@ -554,15 +554,22 @@ def mark_set(
 
 
 @transaction.atomic
-def mark_delete(*, user, mark_id: int, lesson: Lesson, version: int, reason: str = "") -> None:
-    """Delete one mark of the lesson; the history keeps it with the reason."""
+def mark_delete(
+    *, user, mark_id: int, lesson: Lesson, student_id: int, version: int, reason: str = ""
+) -> None:
+    """Delete one mark of the student in the lesson; the history keeps it with the reason. A
+    mark of another lesson or another student is Mark.DoesNotExist (a tampered id)."""
     locked = _lock_lesson(lesson.pk)
     refusal = edit_refusal(
         user=user, lesson=locked, period_closed=locked.period_closed, reason=reason
     )
     if refusal:
         raise ValidationError(refusal)
-    mark = Mark.objects.select_for_update().filter(pk=mark_id, lesson=locked).first()
+    mark = (
+        Mark.objects.select_for_update()
+        .filter(pk=mark_id, lesson=locked, student_id=student_id)
+        .first()
+    )
     if mark is None:
         raise Mark.DoesNotExist
     if mark.version != version:

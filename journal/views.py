@@ -420,6 +420,7 @@ def mark_page(request, lesson_id: int, student_id: int):
                         user=request.user,
                         lesson=lesson,
                         mark_id=delete_form.cleaned_data["mark"],
+                        student_id=student_id,
                         version=delete_form.cleaned_data["version"],
                         reason=delete_form.cleaned_data["reason"],
                     )

@@ -47,7 +47,7 @@ class FinalsForm(forms.Form):
             self.fields[f"v{sid}"] = forms.IntegerField(
                 required=False,
                 widget=forms.HiddenInput,
-                initial=final.version if final else None,
+                initial=final.version if final else 0,
             )
 
     def bound_rows(self):
@@ -66,7 +66,8 @@ class FinalsForm(forms.Form):
                         student_id=sid,
                         choice=choice,
                         reason=self.cleaned_data.get(f"r{sid}") or "",
-                        version=self.cleaned_data.get(f"v{sid}"),
+                        # No version means an old or tampered form: "saw no final" (0).
+                        version=self.cleaned_data.get(f"v{sid}") or 0,
                     )
                 )
         return out

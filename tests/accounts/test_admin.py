@@ -82,3 +82,21 @@ def test_other_roles_cannot_use_the_admin(as_user, cast, persona):
 def test_outsider_admin_sees_none_of_this_school(as_user, cast):
     body = as_user(cast.outsider).get(reverse("admin:journal_student_changelist")).content.decode()
     assert cast.pupil.last_name not in body
+
+
+def test_every_registered_model_admin_is_scoped_to_the_school():
+    """A school's administrator may use the admin: every model with a school must be behind
+    the school scoping (or be the School itself)."""
+    from django.contrib import admin as django_admin
+
+    from accounts.admin import SchoolScopedMixin
+    from accounts.models import School
+
+    unscoped = [
+        model._meta.label
+        for model, model_admin in django_admin.site._registry.items()
+        if any(f.name == "school" for f in model._meta.get_fields())
+        and model is not School
+        and not isinstance(model_admin, SchoolScopedMixin)
+    ]
+    assert not unscoped

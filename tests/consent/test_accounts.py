@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from consent.models import ActivationCode
 from consent.rules import may_open_diary_of
-from consent.services import account_activate, account_issue
+from consent.services import account_activate, account_disable, account_issue
 from journal.models import Guardian, GuardianStudent
 
 
@@ -71,6 +71,16 @@ def test_reissuing_voids_the_earlier_code(cast, new_guardian):
         account_activate(
             code=old_code, password1="Рябина-осень-2026", password2="Рябина-осень-2026"
         )
+
+
+def test_disabling_voids_an_unused_code(cast, new_guardian):
+    _activation, code = account_issue(issued_by=cast.school_admin, guardian=new_guardian)
+    new_guardian.refresh_from_db()
+    account_disable(disabled_by=cast.school_admin, guardian=new_guardian)
+    with pytest.raises(Exception, match="code"):
+        account_activate(code=code, password1="Рябина-осень-2026", password2="Рябина-осень-2026")
+    new_guardian.user.refresh_from_db()
+    assert not new_guardian.user.is_active
 
 
 @pytest.mark.parametrize(

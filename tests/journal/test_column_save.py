@@ -132,7 +132,12 @@ def test_a_single_mark_with_a_comment_and_its_deletion_with_a_reason(cast):
         comment="Хороший ответ",
     )
     services.mark_delete(
-        user=cast.subject_teacher, lesson=cast.lesson, mark_id=mark.pk, version=1, reason="Ошибка"
+        user=cast.subject_teacher,
+        lesson=cast.lesson,
+        mark_id=mark.pk,
+        student_id=cast.pupil.pk,
+        version=1,
+        reason="Ошибка",
     )
     deleted = jm.MarkChange.objects.get(object_id=mark.pk, action="delete")
     assert deleted.before["comment"] == "Хороший ответ"

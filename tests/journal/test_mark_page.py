@@ -90,6 +90,15 @@ def test_deleting_a_mark_of_another_lesson_is_404(as_user, cast, url):
     assert jm.Mark.objects.filter(pk=foreign.pk).exists()
 
 
+def test_the_page_of_one_student_cannot_delete_a_classmates_mark(as_user, cast, url):
+    classmate = f.MarkFactory(lesson=cast.lesson, student=cast.sibling_7a, value="5")
+    response = as_user(cast.subject_teacher).post(
+        url, {"action": "delete", "mark": classmate.pk, "version": 1, "reason": ""}
+    )
+    assert response.status_code == 404
+    assert jm.Mark.objects.filter(pk=classmate.pk).exists()
+
+
 def test_roles_on_the_mark_page(as_user, cast, mark, url):
     assert as_user(cast.class_teacher).get(url).status_code == 200
     assert as_user(cast.director).get(url).status_code == 200

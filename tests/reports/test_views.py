@@ -451,3 +451,18 @@ def test_a_stale_form_is_told_the_final_changed(cast, as_user):
     assert "изменили, пока вы её редактировали" in response.content.decode()
     final.refresh_from_db()
     assert final.value == "4"
+
+
+def test_two_tabs_setting_a_new_final_the_second_is_told(cast, as_user):
+    """Both tabs opened the page before any final existed (they carry version 0)."""
+    client = as_user(cast.subject_teacher)
+    sid = cast.pupil.pk
+    first = client.post(finals_url(cast), {f"s{sid}": "5", f"v{sid}": 0})
+    assert first.status_code == 302
+    second = client.post(finals_url(cast), {f"s{sid}": "3", f"v{sid}": 0})
+    assert second.status_code == 400
+    assert "изменили, пока вы её редактировали" in second.content.decode()
+    final = FinalMark.objects.get(student=cast.pupil, subject=cast.math, period=cast.period)
+    assert final.value == "5"
+    # The same tab submitting the same value twice (a double click) is no conflict.
+    assert client.post(finals_url(cast), {f"s{sid}": "5", f"v{sid}": 0}).status_code == 302
