@@ -168,6 +168,7 @@ def _grid_page(request, scope: selectors.JournalScope, grid_url: str):
         else:
             past = [c for c in grid.columns if c.date <= today and c.status == "scheduled"]
             edit_column = past[-1] if past else None
+    index = None
     if edit_column is not None:
         edit_column.editable = True
         index = grid.columns.index(edit_column)
@@ -181,6 +182,8 @@ def _grid_page(request, scope: selectors.JournalScope, grid_url: str):
                 "attendance_version": cell.attendance_version,
                 "errors": errors.get(f"mark-{sid}", []) + errors.get(f"att-{sid}", []),
             }
+    for row in grid.rows:
+        row.split_cells(index)
     context = {
         "scope": scope,
         "periods": periods,
