@@ -128,6 +128,38 @@ def test_the_grid_escapes_topics(as_user, cast, grid_url):
     assert "&lt;script&gt;" in page
 
 
+def test_read_only_cells_escape_comments_and_keep_their_markup(as_user, cast, grid_url):
+    """The read-only cells are rendered in Python (journal.selectors.GridCell.html), not by the
+    template: the comment is escaped in the title, and the cell still reads «5/4» with its
+    attendance code."""
+    before = f.LessonFactory(
+        school=cast.school,
+        class_group=cast.class_7a,
+        subject=cast.math,
+        teacher=cast.subject_teacher.teacher,
+        date=cast.today - dt.timedelta(days=1),
+        work_type=cast.control,
+    )
+    f.MarkFactory(lesson=before, student=cast.pupil, value="5", comment='<b>"устно"</b> & Co')
+    f.MarkFactory(lesson=before, student=cast.pupil, value="4", slot=2)
+    jm.Attendance.objects.create(
+        school=cast.school,
+        lesson=before,
+        student=cast.pupil,
+        code="late",
+        date=before.date,
+        created_by=cast.subject_teacher,
+    )
+    page = as_user(cast.subject_teacher).get(grid_url).content.decode()
+    assert (
+        '<td class="cell" title="&lt;b&gt;&quot;устно&quot;&lt;/b&gt; &amp; Co">'
+        '5/4 <span class="att att--late">оп</span></td>'
+    ) in page
+    assert "<b>" not in page
+    # today's lesson is still the editable column, between the read-only ones
+    assert f'data-testid="mark-{cast.pupil.pk}"' in page
+
+
 def test_another_period_of_another_school_is_404(as_user, cast, grid_url):
     foreign = f.PeriodFactory()
     response = as_user(cast.subject_teacher).get(grid_url, {"period": foreign.pk})
