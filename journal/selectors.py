@@ -508,6 +508,7 @@ class GridRow:
     # them in `cells_before` when none is): see split_cells.
     cells_before: str = ""
     cells_after: str = ""
+    edit_html: str = ""  # the edited column's inputs (journal.grid_html.edit_cells_html)
 
     def split_cells(self, edit_index: int | None) -> None:
         """Render the read-only cells around the edited column (`edit_index`, or None)."""
