@@ -241,7 +241,8 @@ def test_a_column_save_is_one_transaction(cast, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(jm.MarkChange.objects, "bulk_create", broken)
+    # the history rows go in through services._insert_rows (one INSERT, not bulk_create)
+    monkeypatch.setattr(services, "_insert_rows", broken)
     with pytest.raises(RuntimeError):
         services.marks_save_column(
             user=cast.subject_teacher,
