@@ -14,8 +14,8 @@ from pathlib import PurePath
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.db.models.functions import Coalesce
+from django.db.models import CharField, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -278,15 +278,7 @@ def _save_column(
     strangers = set(wanted) - roster
     if strangers:
         raise Lesson.DoesNotExist("a student outside the lesson")  # the view answers 404
-    marks_by_student: dict[int, dict[int, Mark]] = {}
-    for mark in Mark.objects.select_for_update().filter(lesson=lesson, student_id__in=list(wanted)):
-        marks_by_student.setdefault(mark.student_id, {})[mark.slot] = mark
-    attendance_by_student = {
-        a.student_id: a
-        for a in Attendance.objects.select_for_update().filter(
-            lesson=lesson, student_id__in=list(wanted)
-        )
-    }
+    marks_by_student, attendance_by_student = _records_of_column(lesson, list(wanted))
     if any(c.marks for c in cells) and work_type_id is None:
         raise ValidationError({"work_type": [_("Choose the work type of the lesson's marks.")]})
 
@@ -423,6 +415,79 @@ def _save_column(
     result.attendance_deleted = [a.pk for a, _b in att_delete]
     _announce(lesson=lesson, user=user, result=result)
     return result
+
+
+def _records_of_column(
+    lesson: Lesson, student_ids: list[int]
+) -> tuple[dict[int, dict[int, Mark]], dict[int, Attendance]]:
+    """The stored marks (by student and slot) and attendance (by student) of the lesson's
+    students, in one statement (UNION ALL of two value lists of the same shape).
+
+    No row locks of their own: it runs after `_lock_lesson`, and every writer of a lesson's
+    marks and attendance takes that lock first (the column save, the mark page, the lesson's
+    moves), so nobody changes these rows until we commit; under READ COMMITTED this statement,
+    started after the lock was granted, sees everything the previous holder committed. The
+    instances carry what the save reads and writes (the history's fields, the version)."""
+    marks = Mark.objects.filter(lesson=lesson, student_id__in=student_ids).values(
+        "id",
+        "student_id",
+        "slot",
+        "value",
+        "version",
+        "comment",
+        "work_type_id",
+        "subject_id",
+        minutes=Value(None, output_field=IntegerField()),
+    )
+    attendance = Attendance.objects.filter(lesson=lesson, student_id__in=student_ids).values(
+        "id",
+        "student_id",
+        slot_=Value(0, output_field=IntegerField()),
+        value_=Cast("code", output_field=CharField()),
+        version_=F("version"),
+        comment_=F("comment"),
+        work_type=Value(None, output_field=IntegerField()),
+        subject=Value(None, output_field=IntegerField()),
+        minutes=F("minutes_late"),
+    )
+    marks_by_student: dict[int, dict[int, Mark]] = {}
+    attendance_by_student: dict[int, Attendance] = {}
+    common = {"school_id": lesson.school_id, "lesson_id": lesson.pk, "date": lesson.date}
+    # Models' default ordering must go: SQLite refuses ORDER BY inside a compound statement.
+    for r in marks.order_by().union(attendance.order_by(), all=True):
+        if r["slot"] == 0:  # an attendance row: slots of marks start at 1
+            attendance_by_student[r["student_id"]] = _loaded(
+                Attendance(
+                    id=r["id"],
+                    student_id=r["student_id"],
+                    code=r["value"],
+                    version=r["version"],
+                    comment=r["comment"],
+                    minutes_late=r["minutes"],
+                    **common,
+                )
+            )
+        else:
+            marks_by_student.setdefault(r["student_id"], {})[r["slot"]] = _loaded(
+                Mark(
+                    id=r["id"],
+                    student_id=r["student_id"],
+                    slot=r["slot"],
+                    value=r["value"],
+                    version=r["version"],
+                    comment=r["comment"],
+                    work_type_id=r["work_type_id"],
+                    subject_id=r["subject_id"],
+                    **common,
+                )
+            )
+    return marks_by_student, attendance_by_student
+
+
+def _loaded(obj):
+    """Mark an instance built from a row as an existing one of the default database."""
+    obj._state.adding, obj._state.db = False, "default"
+    return obj
 
 
 def _insert_rows(objs: list) -> None:
