@@ -16,7 +16,7 @@ from accounts.access import role_required
 from accounts.audit import record_access
 from accounts.rules import is_deputy_head, is_school_leader, is_teacher
 
-from . import selectors, services
+from . import grid_html, selectors, services
 from .forms import (
     MARK_HELP,
     BellForm,
@@ -168,6 +168,7 @@ def _grid_page(request, scope: selectors.JournalScope, grid_url: str):
         else:
             past = [c for c in grid.columns if c.date <= today and c.status == "scheduled"]
             edit_column = past[-1] if past else None
+    index = None
     if edit_column is not None:
         edit_column.editable = True
         index = grid.columns.index(edit_column)
@@ -181,11 +182,19 @@ def _grid_page(request, scope: selectors.JournalScope, grid_url: str):
                 "attendance_version": cell.attendance_version,
                 "errors": errors.get(f"mark-{sid}", []) + errors.get(f"att-{sid}", []),
             }
+        grid_html.edit_cells_html(
+            grid.rows, edit_column=edit_column, attendance_choices=ATTENDANCE_SHORT_CHOICES
+        )
+    for row in grid.rows:
+        row.split_cells(index)
     context = {
         "scope": scope,
         "periods": periods,
         "period": current,
         "grid": grid,
+        "grid_header": grid_html.header_html(
+            grid.columns, can_edit=scope.can_edit, grid_url=grid_url, period_pk=current.pk
+        ),
         "edit_column": edit_column,
         "attendance_choices": ATTENDANCE_SHORT_CHOICES,
         "errors": errors,

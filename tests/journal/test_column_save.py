@@ -246,7 +246,8 @@ def test_a_column_save_is_one_transaction(cast, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(jm.MarkChange.objects, "bulk_create", broken)
+    # the history rows go in through services._insert_rows (one INSERT, not bulk_create)
+    monkeypatch.setattr(services, "_insert_rows", broken)
     with pytest.raises(RuntimeError):
         services.marks_save_column(
             user=cast.subject_teacher,
@@ -325,8 +326,9 @@ def test_changing_a_column_runs_a_fixed_number_of_queries(cast, size):
     ]
     with CaptureQueriesContext(connection) as queries:
         services.marks_save_column(user=cast.subject_teacher, lesson=cast.lesson, cells=cells)
-    # lock + marks + attendance + update marks + update attendance + history, + savepoints
-    assert len(queries.captured_queries) <= 8
+    # lock + marks and attendance (one UNION ALL) + update marks + update attendance + history,
+    # + the savepoint and its release
+    assert len(queries.captured_queries) <= 7
     assert set(jm.Mark.objects.values_list("value", flat=True)) == {"4"}
 
 
@@ -397,3 +399,63 @@ def test_attendance_changes_and_deletions_keep_their_history(as_user, cast, grid
     ]
     page = client.get(reverse("journal:history", args=[cast.lesson.pk])).content.decode()
     assert "болел (б)" in page and "удалена" in page
+
+
+def test_one_update_writes_each_row_its_own_value_version_and_author(cast):
+    """The changed marks and attendance go out as one UPDATE … FROM (VALUES …) (not
+    bulk_update's CASE WHEN): each row gets its own value and next version, the saver and the
+    time; rows of other students and lessons are left as they were; history matches the rows."""
+    students = _class_of(cast, 4)
+    other = f.MarkFactory(lesson=f.LessonFactory(school=cast.school), student=cast.pupil)
+    services.marks_save_column(
+        user=cast.subject_teacher,
+        lesson=cast.lesson,
+        cells=[CellInput(student_id=s.pk, marks=("5", "4"), attendance="absent") for s in students],
+    )
+    third = students[2]
+    cells = [
+        CellInput(
+            student_id=students[0].pk,
+            marks=("3", "4"),
+            mark_versions={1: 1, 2: 1},
+            attendance="absent",
+            attendance_version=1,
+        ),
+        CellInput(
+            student_id=students[1].pk,
+            marks=("2", "pass"),
+            mark_versions={1: 1, 2: 1},
+            attendance="ill",
+            attendance_version=1,
+        ),
+        CellInput(
+            student_id=third.pk,
+            marks=("5", "4"),
+            mark_versions={1: 1, 2: 1},
+            attendance="late",
+            attendance_version=1,
+        ),
+    ]
+    services.marks_save_column(user=cast.subject_teacher, lesson=cast.lesson, cells=cells)
+    rows = {
+        (m.student_id, m.slot): m
+        for m in jm.Mark.objects.filter(lesson=cast.lesson).select_related("updated_by")
+    }
+    assert (rows[(students[0].pk, 1)].value, rows[(students[0].pk, 1)].version) == ("3", 2)
+    assert (rows[(students[0].pk, 2)].value, rows[(students[0].pk, 2)].version) == ("4", 1)
+    assert (rows[(students[1].pk, 1)].value, rows[(students[1].pk, 1)].version) == ("2", 2)
+    assert (rows[(students[1].pk, 2)].value, rows[(students[1].pk, 2)].version) == ("pass", 2)
+    assert rows[(students[1].pk, 2)].updated_by == cast.subject_teacher
+    assert rows[(students[1].pk, 2)].updated_at is not None
+    assert rows[(third.pk, 1)].version == 1 and rows[(third.pk, 1)].updated_by is None
+    assert rows[(students[3].pk, 1)].version == 1
+    attendance = {a.student_id: a for a in jm.Attendance.objects.filter(lesson=cast.lesson)}
+    assert (attendance[students[1].pk].code, attendance[students[1].pk].version) == ("ill", 2)
+    assert (attendance[third.pk].code, attendance[third.pk].version) == ("late", 2)
+    assert (attendance[students[0].pk].code, attendance[students[0].pk].version) == ("absent", 1)
+    other.refresh_from_db()
+    assert other.version == 1
+    updates = jm.MarkChange.objects.filter(action="update")
+    assert updates.count() == 5  # three marks and two attendance rows
+    change = updates.get(object_id=rows[(students[1].pk, 2)].pk, entity="mark")
+    assert change.before["value"] == "4" and change.after["value"] == "pass"

@@ -9,6 +9,8 @@ from django.test.utils import CaptureQueriesContext
 from journal import models as jm
 from tests import factories as f
 
+from .conftest import column_data
+
 
 def _fill(cast, *, students: int, lessons: int, marks_per_cell: int = 1):
     klass = [cast.pupil, cast.sibling_7a, cast.pupil_no_consent]
@@ -126,6 +128,87 @@ def test_the_grid_escapes_topics(as_user, cast, grid_url):
     page = as_user(cast.subject_teacher).get(grid_url).content.decode()
     assert "<script>alert(1)" not in page
     assert "&lt;script&gt;" in page
+
+
+def test_read_only_cells_escape_comments_and_keep_their_markup(as_user, cast, grid_url):
+    """The read-only cells are rendered in Python (journal.selectors.GridCell.html), not by the
+    template: the comment is escaped in the title, and the cell still reads «5/4» with its
+    attendance code."""
+    before = f.LessonFactory(
+        school=cast.school,
+        class_group=cast.class_7a,
+        subject=cast.math,
+        teacher=cast.subject_teacher.teacher,
+        date=cast.today - dt.timedelta(days=1),
+        work_type=cast.control,
+    )
+    f.MarkFactory(lesson=before, student=cast.pupil, value="5", comment='<b>"устно"</b> & Co')
+    f.MarkFactory(lesson=before, student=cast.pupil, value="4", slot=2)
+    jm.Attendance.objects.create(
+        school=cast.school,
+        lesson=before,
+        student=cast.pupil,
+        code="late",
+        date=before.date,
+        created_by=cast.subject_teacher,
+    )
+    page = as_user(cast.subject_teacher).get(grid_url).content.decode()
+    assert (
+        '<td class="cell" title="&lt;b&gt;&quot;устно&quot;&lt;/b&gt; &amp; Co">'
+        '5/4 <span class="att att--late">оп</span></td>'
+    ) in page
+    assert "<b>" not in page
+    # today's lesson is still the editable column, between the read-only ones
+    assert f'data-testid="mark-{cast.pupil.pk}"' in page
+
+
+def test_the_header_and_the_edited_column_keep_their_badges_links_and_labels(
+    as_user, cast, grid_url
+):
+    """Header cells and the edited column are built in journal.grid_html: the same markup,
+    in Russian from the catalogue, escaped."""
+
+    def lesson(days: int, **kwargs):
+        return f.LessonFactory(
+            school=cast.school,
+            class_group=cast.class_7a,
+            subject=cast.math,
+            teacher=cast.subject_teacher.teacher,
+            date=cast.today - dt.timedelta(days=days),
+            work_type=cast.control,
+            **kwargs,
+        )
+
+    substituted = lesson(1, substitute_teacher=cast.other_teacher.teacher, topic="<i>Дроби</i>")
+    cancelled = lesson(2, status="cancelled")
+    lesson(3, status="moved")
+    client = as_user(cast.subject_teacher)
+    page = client.get(grid_url).content.decode()
+    last_name = cast.other_teacher.last_name
+    assert f'<span class="badge" title="замена">замена: {last_name}</span>' in page
+    assert f'title="&lt;i&gt;Дроби&lt;/i&gt;">{substituted.date:%d.%m}</a>' in page
+    assert '<span class="topic">&lt;i&gt;Дроби&lt;/i&gt;</span>' in page
+    assert "×3</span>" in page
+    assert 'class="journal-grid__lesson is-cancelled"' in page
+    assert '<span class="badge badge--warn">отменён</span>' in page
+    assert '<span class="badge">перенесён</span>' in page
+    edit_link = f"{grid_url}?period={cast.period.pk}&amp;edit={substituted.pk}"
+    assert f'<a class="edit-link" href="{edit_link}">заполнить</a>' in page
+    assert f"edit={cancelled.pk}" not in page  # no edit link on a cancelled lesson
+    assert 'class="journal-grid__lesson is-editing"' in page  # today's lesson
+    assert 'aria-label="Отметка: ' in page and 'aria-label="Посещаемость: ' in page
+    assert 'title="Комментарий, изменение или удаление отметки">комментарий</a>' in page
+    assert f'name="mv-{cast.pupil.pk}"' in page
+    # a bad mark: the cell is flagged, the typed text kept (escaped)
+    response = client.post(
+        grid_url,
+        column_data(cast.lesson, {cast.pupil: '7"<b>'}),
+    )
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert 'class="cell cell--edit has-error"' in body
+    assert 'value="7&quot;&lt;b&gt;"' in body
+    assert f'data-testid="mark-{cast.pupil.pk}" aria-invalid="true"' in body
 
 
 def test_another_period_of_another_school_is_404(as_user, cast, grid_url):
