@@ -11,6 +11,7 @@ from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
+from django.db.models.constants import OnConflict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -434,7 +435,7 @@ def access_log_record(viewer, student, what: str) -> AccessLogEntry | None:
     entry = AccessLogEntry(
         school_id=school_id, viewer=viewer, student_id=student_id, what=str(what)[:200]
     )
-    AccessLogEntry.objects.bulk_create([entry], ignore_conflicts=True)  # once a day, see model
+    _insert_ignoring_duplicates([entry])  # once a day: see the model's constraint
     return entry
 
 
@@ -454,5 +455,17 @@ def access_log_record_many(viewer, students, what: str) -> int:
         )
         for s in students
     ]
-    AccessLogEntry.objects.bulk_create(rows, ignore_conflicts=True)
+    _insert_ignoring_duplicates(rows)
     return len(rows)
+
+
+def _insert_ignoring_duplicates(rows: list[AccessLogEntry]) -> None:
+    """One INSERT … ON CONFLICT DO NOTHING (INSERT OR IGNORE on SQLite) of access-log rows.
+
+    This is what bulk_create(ignore_conflicts=True) runs, without the transaction it wraps
+    around it: a single statement is atomic by itself, and the log is written on every staff
+    page, where BEGIN and COMMIT would be two more round trips."""
+    if not rows:
+        return
+    fields = [f for f in AccessLogEntry._meta.concrete_fields if not f.primary_key]
+    AccessLogEntry.objects._insert(rows, fields=fields, on_conflict=OnConflict.IGNORE)
