@@ -11,7 +11,7 @@ from django.utils import timezone
 from journal.finals import FinalEntry, finals_set
 from journal.models import FinalMark, MarkChange
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgresql]
 
 
 def test_a_concurrent_first_save_is_refused_not_duplicated(cast):
