@@ -340,6 +340,16 @@ class LessonStats:
     counts: st.LessonCounts
     fulfilment: object
 
+    @property
+    def rows_query(self) -> str:
+        """The query string of the lessons this row counts: its class or group and subject
+        (`group=none` for the whole-class lessons of a subject also taught in groups)."""
+        parts = [f"subject={self.subject.pk}"]
+        if self.class_group_id:
+            parts.append(f"class_id={self.class_group_id}")
+        parts.append(f"group={self.study_group_id or 'none'}")
+        return "&".join(parts)
+
 
 def _scoped_pairs(school, period, class_id, subject_id, teacher_id):
     """(class id, subject id) pairs of the statistics, from the teaching assignments."""
@@ -595,10 +605,17 @@ def statistics_students(*, school, period, class_id, subject_id, metric):
     )
 
 
-def statistics_lesson_list(*, school, period, today, class_id, subject_id, metric):
-    """The lessons a plan-fulfilment number counts."""
+def statistics_lesson_list(
+    *, school, period, today, class_id, subject_id, metric, group: str | None = None
+):
+    """The lessons a plan-fulfilment number counts; `group` is a study group id, "none" for
+    lessons of the whole class, or None for both."""
     until = min(today, period.ends_on)
     qs = _lesson_rows(school, period, class_id, subject_id, None)
+    if group == "none":
+        qs = qs.filter(study_group__isnull=True)
+    elif group is not None and group.isdigit():
+        qs = qs.filter(study_group_id=int(group))
     if metric == "held":
         qs = qs.filter(status="scheduled", date__lte=until)
     elif metric == "substituted":

@@ -338,6 +338,7 @@ def statistics_rows(request):
             class_id=class_id,
             subject_id=subject_id,
             metric=metric,
+            group=request.GET.get("group"),
         )
     elif metric.startswith("worktype-") and metric[9:].isdigit():
         context["marks"] = marks = list(

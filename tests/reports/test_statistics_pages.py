@@ -182,3 +182,46 @@ def test_statistics_by_teacher(cast):
             school=cast.school, period=cast.period, teacher_id=teacher.teacher.pk
         )
         assert [(r.class_group, r.subject) for r in rows] == [(klass, cast.math)]
+
+
+def test_a_groups_numbers_link_to_that_groups_lessons_only(cast, fixed_period, as_user):
+    mon = fixed_period.starts_on
+    groups = [
+        jm.StudyGroup.objects.create(
+            school=cast.school,
+            year=cast.year,
+            name=f"7А математика, {n} гр.",
+            subject=cast.math,
+            class_group=cast.class_7a,
+        )
+        for n in (1, 2)
+    ]
+    lesson(cast, mon, study_group=groups[0])
+    lesson(cast, mon, study_group=groups[1], lesson_number=5)
+    lesson(cast, mon + dt.timedelta(days=1), study_group=groups[1])
+    rows = statistics_lessons(
+        school=cast.school,
+        period=fixed_period,
+        today=fixed_period.ends_on,
+        class_id=cast.class_7a.pk,
+    )
+    by_group = {row.study_group_id: row for row in rows}
+    body = (
+        as_user(cast.deputy_head)
+        .get(
+            reverse("reports:statistics_rows")
+            + f"?period={fixed_period.pk}&{by_group[groups[1].pk].rows_query}&metric=held"
+        )
+        .content.decode()
+    )
+    assert body.count("7А математика, 2 гр.") >= 2
+    assert "7А математика, 1 гр." not in body
+    both = (
+        as_user(cast.deputy_head)
+        .get(
+            reverse("reports:statistics_rows")
+            + f"?period={fixed_period.pk}&subject={cast.math.pk}&class_id={cast.class_7a.pk}&metric=held"
+        )
+        .content.decode()
+    )
+    assert "7А математика, 1 гр." in both  # without the group: both groups' lessons
