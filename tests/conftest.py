@@ -14,9 +14,11 @@ whose people must never see the first one's data:
 """
 
 import datetime as dt
+import zoneinfo
 from dataclasses import dataclass
 
 import pytest
+import time_machine
 
 from accounts.models import Role
 from consent.models import Purpose
@@ -82,6 +84,29 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "postgresql" in item.keywords:
             item.add_marker(skip)
+
+
+MOSCOW = zoneinfo.ZoneInfo("Europe/Moscow")
+
+# "Now" for every test: a Wednesday in the second quarter, mid-morning in Moscow. Tests never
+# read the machine's clock: the suite passes whatever date the machine shows (`make
+# test-dates` runs it under libfaketime at several dates). A test that needs another moment
+# travels there itself with the `clock` fixture (`clock.move_to(...)`).
+FROZEN_NOW = dt.datetime(2026, 11, 25, 10, 0, tzinfo=MOSCOW)
+
+
+@pytest.fixture(autouse=True)
+def clock():
+    """The frozen clock every test runs under (see FROZEN_NOW). It ticks from that instant,
+    so timeouts and durations behave; dates are fixed for the test's length."""
+    with time_machine.travel(FROZEN_NOW, tick=True) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def today(clock) -> dt.date:
+    """The frozen "today" in Moscow, where the cast's school is."""
+    return dt.datetime.now(MOSCOW).date()
 
 
 @pytest.fixture(autouse=True)
