@@ -5,7 +5,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from journal import selectors as journal_selectors
-from journal.models import ClassGroup, Guardian, Student, StudyGroup
+from school.models import ClassGroup, Guardian, Student, StudyGroup
 
 from . import rules
 from .forms import ThrottledAuthenticationForm

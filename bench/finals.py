@@ -16,7 +16,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from journal.finals import finals_suggest
-from journal.models import PeriodKind, ReportingPeriod
+from school.models import PeriodKind, ReportingPeriod
 
 
 def busiest_period(school) -> ReportingPeriod:
@@ -54,20 +54,22 @@ def synthetic_school(
     """A school for the benchmark, built with bulk inserts: one year, one quarter covering
     today, `classes` classes of grades 2–9, 12 subjects, three work types and marks spread
     over the quarter. Returns the school."""
-    from accounts.models import Role, School, User
+    from accounts.models import Role, User
     from journal import models as m
+    from school import models as sm
+    from school.models import School
 
     rng = random.Random(seed)
     school = School.objects.create(name="Синтетическая школа", short_name="Синтетическая")
     today = school.today()
     start = dt.date(today.year if today.month >= 9 else today.year - 1, 9, 1)
-    year = m.AcademicYear.objects.create(
+    year = sm.AcademicYear.objects.create(
         school=school,
         name=f"{start.year}/{start.year + 1}",
         starts_on=start,
         ends_on=start.replace(year=start.year + 1, month=8, day=31),
     )
-    period = m.ReportingPeriod.objects.create(
+    period = sm.ReportingPeriod.objects.create(
         school=school,
         year=year,
         kind=PeriodKind.QUARTER,
@@ -81,30 +83,30 @@ def synthetic_school(
     user = User.objects.create(
         username=f"bench-teacher-{school.pk}", school=school, role=Role.TEACHER
     )
-    teacher = m.Teacher.objects.create(
+    teacher = sm.Teacher.objects.create(
         school=school, user=user, last_name="Учитель", first_name="Б"
     )
-    subjects = m.Subject.objects.bulk_create(
-        [m.Subject(school=school, name=f"Предмет {i}") for i in range(12)]
+    subjects = sm.Subject.objects.bulk_create(
+        [sm.Subject(school=school, name=f"Предмет {i}") for i in range(12)]
     )
     work_types = m.WorkType.objects.bulk_create(
         [m.WorkType(school=school, name=f"Работа {w}", weight=w) for w in (1, 2, 3)]
     )
-    groups = m.ClassGroup.objects.bulk_create(
+    groups = sm.ClassGroup.objects.bulk_create(
         [
-            m.ClassGroup(school=school, year=year, level=2 + i % 8, letter="АБВГДЕЖИКЛ"[i // 8])
+            sm.ClassGroup(school=school, year=year, level=2 + i % 8, letter="АБВГДЕЖИКЛ"[i // 8])
             for i in range(classes)
         ]
     )
-    students = m.Student.objects.bulk_create(
+    students = sm.Student.objects.bulk_create(
         [
-            m.Student(school=school, last_name=f"Ученик{i}", first_name="Имя")
+            sm.Student(school=school, last_name=f"Ученик{i}", first_name="Имя")
             for i in range(classes * students_per_class)
         ]
     )
-    m.Enrollment.objects.bulk_create(
+    sm.Enrollment.objects.bulk_create(
         [
-            m.Enrollment(
+            sm.Enrollment(
                 school=school,
                 student=s,
                 class_group=groups[i // students_per_class],

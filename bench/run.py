@@ -141,9 +141,11 @@ def seeded_school(*, label: str, students: int, density: float, seed: int, reuse
     """Seed one school with `seed_school --json` (or find it again with --reuse)."""
     from django.core.management import call_command
 
-    from accounts.models import School, User
+    from accounts.models import User
     from bench.synthetic import DEMO_PASSWORD
     from journal import models as jm
+    from school import models as sm
+    from school.models import School
 
     name = SCHOOL_NAME.format(label=label, students=students, density=density, seed=seed)
     existing = School.objects.filter(name=name).first() if reuse else None
@@ -158,7 +160,7 @@ def seeded_school(*, label: str, students: int, density: float, seed: int, reuse
             "logins": logins,
             "password": DEMO_PASSWORD,
             "counts": {
-                "students": jm.Student.objects.filter(school=existing).count(),
+                "students": sm.Student.objects.filter(school=existing).count(),
                 "lessons": jm.Lesson.objects.filter(school=existing).count(),
                 "marks": jm.Mark.objects.filter(school=existing).count(),
             },

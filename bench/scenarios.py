@@ -18,19 +18,12 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from accounts.models import School, User
+from accounts.models import User
 from diary import selectors as diary_selectors
 from journal import selectors as journal_selectors
-from journal.models import (
-    MAX_MARKS_PER_LESSON,
-    Attendance,
-    Lesson,
-    LessonStatus,
-    Mark,
-    TeachingAssignment,
-    WorkType,
-)
+from journal.models import MAX_MARKS_PER_LESSON, Attendance, Lesson, LessonStatus, Mark, WorkType
 from journal.services import CellInput, marks_save_column
+from school.models import School, TeachingAssignment
 
 from . import finals as finals_bench
 

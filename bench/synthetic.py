@@ -27,7 +27,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import Role, School, User
+from accounts.models import Role, User
 from consent.models import (
     Consent,
     ConsentForm,
@@ -39,6 +39,8 @@ from consent.models import (
 )
 from diary.models import WeekAcknowledgement
 from journal import models as jm
+from school import models as sm
+from school.models import School
 
 from . import reference as ref
 
@@ -92,7 +94,7 @@ class ClassPlan:
     class_teacher: int | None = None
     groups: dict = field(default_factory=dict)  # subject name -> [group index, group index]
     capacity: dict = field(default_factory=dict)  # weekday -> lessons that day
-    obj: jm.ClassGroup | None = None
+    obj: sm.ClassGroup | None = None
 
     @property
     def label(self) -> str:
@@ -109,7 +111,7 @@ class TeacherPlan:
     username: str | None = None  # a demo login, or None for a generated one
     role: str = Role.TEACHER
     user: User | None = None
-    obj: jm.Teacher | None = None
+    obj: sm.Teacher | None = None
 
 
 @dataclass
@@ -122,7 +124,7 @@ class StudentPlan:
     username: str | None = None
     has_account: bool = False
     user: User | None = None
-    obj: jm.Student | None = None
+    obj: sm.Student | None = None
 
 
 @dataclass
@@ -130,7 +132,7 @@ class GuardianPlan:
     person: Person
     username: str | None = None
     user: User | None = None
-    obj: jm.Guardian | None = None
+    obj: sm.Guardian | None = None
 
 
 @dataclass
@@ -482,7 +484,7 @@ class SchoolBuilder:
             mother = Person("Кузнецова", "Ольга", "Петровна", True)
             father = Person("Кузнецов", "Дмитрий", "Игоревич", False)
             kids = [Person("Кузнецов", "Фёдор", "Дмитриевич", False)]
-        for person, relation in ((mother, jm.Relation.MOTHER), (father, jm.Relation.FATHER)):
+        for person, relation in ((mother, sm.Relation.MOTHER), (father, sm.Relation.FATHER)):
             for k in range(len(kids)):
                 self.links.append((len(self.guardians), len(self.students) + k, relation))
             self.guardians.append(GuardianPlan(person))
@@ -596,25 +598,25 @@ class SchoolBuilder:
             return dt.date(y + offset, month, d)
 
         school = self.school
-        self.year = jm.AcademicYear.objects.create(
+        self.year = sm.AcademicYear.objects.create(
             school=school, name=f"{y}/{y + 1}", starts_on=start, ends_on=dt.date(y + 1, 8, 31)
         )
         self.last_day = day(ref.QUARTERS[-1][1])
         spans = [
-            (jm.PeriodKind.QUARTER, n, f"{n} четверть", day(a), day(b), 1, 9)
+            (sm.PeriodKind.QUARTER, n, f"{n} четверть", day(a), day(b), 1, 9)
             for n, (a, b) in enumerate(ref.QUARTERS, 1)
         ]
         spans += [
-            (jm.PeriodKind.HALF_YEAR, n, f"{n} полугодие", day(a), day(b), 10, 11)
+            (sm.PeriodKind.HALF_YEAR, n, f"{n} полугодие", day(a), day(b), 10, 11)
             for n, (a, b) in enumerate(ref.HALF_YEARS, 1)
         ]
-        spans.append((jm.PeriodKind.YEAR, 1, "Учебный год", start, self.last_day, 1, 11))
+        spans.append((sm.PeriodKind.YEAR, 1, "Учебный год", start, self.last_day, 1, 11))
         self.periods = []
         for kind, number, name, starts, ends, lo, hi in spans:
             closed_on = ends + dt.timedelta(days=5)
             closed = self.at(closed_on, dt.time(17, 0)) if closed_on < self.today else None
             self.periods.append(
-                jm.ReportingPeriod(
+                sm.ReportingPeriod(
                     school=school,
                     year=self.year,
                     kind=kind,
@@ -628,15 +630,15 @@ class SchoolBuilder:
                     closed_by=self.teachers[self.zavuch].user if closed else None,
                 )
             )
-        jm.ReportingPeriod.objects.bulk_create(self.periods)
+        sm.ReportingPeriod.objects.bulk_create(self.periods)
         holidays = [
-            jm.Holiday(school=school, year=self.year, name=name, starts_on=day(a), ends_on=day(b))
+            sm.Holiday(school=school, year=self.year, name=name, starts_on=day(a), ends_on=day(b))
             for name, a, b in ref.HOLIDAYS
         ]
         feb = dt.date(y + 1, 2, 16)
         monday = feb - dt.timedelta(days=feb.weekday())
         holidays.append(
-            jm.Holiday(
+            sm.Holiday(
                 school=school,
                 year=self.year,
                 name=ref.FIRST_GRADE_HOLIDAY,
@@ -646,7 +648,7 @@ class SchoolBuilder:
                 level_max=1,
             )
         )
-        jm.Holiday.objects.bulk_create(holidays)
+        sm.Holiday.objects.bulk_create(holidays)
         self.school_days = {level: self.days_of(level, holidays) for level in range(1, 12)}
 
     def days_of(self, level: int, holidays) -> list[dt.date]:
@@ -667,9 +669,9 @@ class SchoolBuilder:
         """Bells, work types with their weights, subjects, and the curriculum (hours a week)."""
         school, year = self.school, self.year
         self.bells = ref.BELLS
-        jm.BellSchedule.objects.bulk_create(
+        sm.BellSchedule.objects.bulk_create(
             [
-                jm.BellSchedule(school=school, lesson_number=n, starts_at=a, ends_at=b)
+                sm.BellSchedule(school=school, lesson_number=n, starts_at=a, ends_at=b)
                 for n, (a, b) in enumerate(ref.BELLS, 1)
             ]
         )
@@ -682,13 +684,13 @@ class SchoolBuilder:
         jm.WorkType.objects.bulk_create(self.work_types.values())
         self.weights = {name: wt.weight for name, wt in self.work_types.items()}
         self.subjects = {
-            name: jm.Subject(school=school, name=name, short_name=short, is_graded=graded)
+            name: sm.Subject(school=school, name=name, short_name=short, is_graded=graded)
             for name, short, graded in ref.SUBJECTS
         }
-        jm.Subject.objects.bulk_create(self.subjects.values())
-        jm.CurriculumPlan.objects.bulk_create(
+        sm.Subject.objects.bulk_create(self.subjects.values())
+        sm.CurriculumPlan.objects.bulk_create(
             [
-                jm.CurriculumPlan(
+                sm.CurriculumPlan(
                     school=school,
                     year=year,
                     level=level,
@@ -705,19 +707,19 @@ class SchoolBuilder:
     def create_people(self):
         school = self.school
         for t in self.teachers:
-            t.obj = jm.Teacher(school=school, user=t.user, position=t.position, **t.person.names())
-        jm.Teacher.objects.bulk_create([t.obj for t in self.teachers], batch_size=BATCH)
+            t.obj = sm.Teacher(school=school, user=t.user, position=t.position, **t.person.names())
+        sm.Teacher.objects.bulk_create([t.obj for t in self.teachers], batch_size=BATCH)
         for s in self.students:
-            s.obj = jm.Student(
+            s.obj = sm.Student(
                 school=school, user=s.user, birth_date=s.birth_date, **s.person.names()
             )
-        jm.Student.objects.bulk_create([s.obj for s in self.students], batch_size=BATCH)
+        sm.Student.objects.bulk_create([s.obj for s in self.students], batch_size=BATCH)
         for g in self.guardians:
-            g.obj = jm.Guardian(school=school, user=g.user, **g.person.names())
-        jm.Guardian.objects.bulk_create([g.obj for g in self.guardians], batch_size=BATCH)
-        jm.GuardianStudent.objects.bulk_create(
+            g.obj = sm.Guardian(school=school, user=g.user, **g.person.names())
+        sm.Guardian.objects.bulk_create([g.obj for g in self.guardians], batch_size=BATCH)
+        sm.GuardianStudent.objects.bulk_create(
             [
-                jm.GuardianStudent(
+                sm.GuardianStudent(
                     school=school,
                     guardian=self.guardians[g].obj,
                     student=self.students[s].obj,
@@ -731,17 +733,17 @@ class SchoolBuilder:
     def create_classes(self):
         school, year = self.school, self.year
         for c in self.classes:
-            c.obj = jm.ClassGroup(
+            c.obj = sm.ClassGroup(
                 school=school,
                 year=year,
                 level=c.level,
                 letter=c.letter,
                 class_teacher=self.teachers[c.class_teacher].obj,
             )
-        jm.ClassGroup.objects.bulk_create([c.obj for c in self.classes])
-        jm.Enrollment.objects.bulk_create(
+        sm.ClassGroup.objects.bulk_create([c.obj for c in self.classes])
+        sm.Enrollment.objects.bulk_create(
             [
-                jm.Enrollment(
+                sm.Enrollment(
                     school=school,
                     year=year,
                     student=self.students[s].obj,
@@ -765,10 +767,10 @@ class SchoolBuilder:
                 half = (len(c.students) + 1) // 2
                 c.groups[subject] = []
                 for g, members in enumerate((c.students[:half], c.students[half:]), 1):
-                    group = jm.StudyGroup(
+                    group = sm.StudyGroup(
                         school=self.school,
                         year=self.year,
-                        kind=jm.StudyGroupKind.SUBGROUP,
+                        kind=sm.StudyGroupKind.SUBGROUP,
                         name=f"{c.level}{c.letter} {subject}, {g} гр.",
                         subject=self.subjects[subject],
                         class_group=c.obj,
@@ -777,10 +779,10 @@ class SchoolBuilder:
                     for s in members:
                         self.students[s].groups.add(len(self.groups))
                     self.groups.append((group, members))
-        jm.StudyGroup.objects.bulk_create([g for g, _m in self.groups], batch_size=BATCH)
-        jm.StudyGroupMembership.objects.bulk_create(
+        sm.StudyGroup.objects.bulk_create([g for g, _m in self.groups], batch_size=BATCH)
+        sm.StudyGroupMembership.objects.bulk_create(
             [
-                jm.StudyGroupMembership(school=self.school, group=g, student=self.students[s].obj)
+                sm.StudyGroupMembership(school=self.school, group=g, student=self.students[s].obj)
                 for g, members in self.groups
                 for s in members
             ],
@@ -800,7 +802,7 @@ class SchoolBuilder:
                 who = list(zip(groups, teachers, strict=True))
                 self.taught_by[(ci, subject)] = who
                 rows += [
-                    jm.TeachingAssignment(
+                    sm.TeachingAssignment(
                         school=self.school,
                         year=self.year,
                         teacher=self.teachers[t].obj,
@@ -810,7 +812,7 @@ class SchoolBuilder:
                     )
                     for g, t in who
                 ]
-        jm.TeachingAssignment.objects.bulk_create(rows, batch_size=BATCH)
+        sm.TeachingAssignment.objects.bulk_create(rows, batch_size=BATCH)
 
     # --- Writing: the timetable and a year of lessons -----------------------------------------
 
@@ -843,7 +845,7 @@ class SchoolBuilder:
                     self.busy[t].add(place)
                     self.timetable.append(
                         (
-                            jm.TimetableEntry(
+                            sm.TimetableEntry(
                                 school=self.school,
                                 year=self.year,
                                 class_group=c.obj,
@@ -861,7 +863,7 @@ class SchoolBuilder:
                             t,
                         )
                     )
-        jm.TimetableEntry.objects.bulk_create([e for e, *_rest in self.timetable], batch_size=BATCH)
+        sm.TimetableEntry.objects.bulk_create([e for e, *_rest in self.timetable], batch_size=BATCH)
 
     def place_week(self, c: ClassPlan, items: list) -> tuple[list, int]:
         """One greedy attempt: the most constrained lessons first, each into a free slot where
@@ -1170,7 +1172,7 @@ class SchoolBuilder:
         level, date = self.classes[li.class_index].level, li.obj.date
         for i, p in enumerate(self.periods):
             if (
-                p.kind != jm.PeriodKind.YEAR
+                p.kind != sm.PeriodKind.YEAR
                 and p.ends_on < self.today
                 and p.level_min <= level <= p.level_max
                 and p.starts_on <= date <= p.ends_on
@@ -1513,16 +1515,16 @@ class SchoolBuilder:
         of_school = {"school": self.school}
         counts = {"schools": School.objects.count()}
         for key, model in (
-            ("classes", jm.ClassGroup),
-            ("teachers", jm.Teacher),
-            ("students", jm.Student),
-            ("guardians", jm.Guardian),
-            ("guardian_links", jm.GuardianStudent),
+            ("classes", sm.ClassGroup),
+            ("teachers", sm.Teacher),
+            ("students", sm.Student),
+            ("guardians", sm.Guardian),
+            ("guardian_links", sm.GuardianStudent),
             ("users", User),
-            ("subjects", jm.Subject),
-            ("study_groups", jm.StudyGroup),
-            ("teaching_assignments", jm.TeachingAssignment),
-            ("timetable_entries", jm.TimetableEntry),
+            ("subjects", sm.Subject),
+            ("study_groups", sm.StudyGroup),
+            ("teaching_assignments", sm.TeachingAssignment),
+            ("timetable_entries", sm.TimetableEntry),
             ("lessons", jm.Lesson),
             ("marks", jm.Mark),
             ("attendance", jm.Attendance),

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ["accounts", "journal", "diary", "consent", "notifications", "reports", "bench"]
+APPS = ["school", "accounts", "journal", "diary", "consent", "notifications", "reports", "bench"]
 # -P: an app folder holds modules (selectors.py) that would shadow the standard library.
 DJANGO_ADMIN = [sys.executable, "-P", "-m", "django"]
 

@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from journal.models import Guardian, SchoolOwned, Student
+from school.models import Guardian, SchoolOwned, Student
 
 
 class Purpose(models.TextChoices):

@@ -127,15 +127,15 @@ _BUILTIN: list[tuple[str, dict]] = [
             "exclude": ("password",),
         },
     ),
-    # journal: people and links
-    ("journal.Guardian", {"guardian": "pk", "retention": Retention.RECORD}),
-    ("journal.Student", {"student": "pk", "retention": Retention.EDUCATION_LAW}),
+    # school: people and links
+    ("school.Guardian", {"guardian": "pk", "retention": Retention.RECORD}),
+    ("school.Student", {"student": "pk", "retention": Retention.EDUCATION_LAW}),
     (
-        "journal.GuardianStudent",
+        "school.GuardianStudent",
         {"guardian": "guardian", "student": "student", "retention": Retention.RECORD},
     ),
-    ("journal.Enrollment", {"student": "student", "retention": Retention.EDUCATION_LAW}),
-    ("journal.StudyGroupMembership", {"student": "student", "retention": Retention.EDUCATION_LAW}),
+    ("school.Enrollment", {"student": "student", "retention": Retention.EDUCATION_LAW}),
+    ("school.StudyGroupMembership", {"student": "student", "retention": Retention.EDUCATION_LAW}),
     # journal: what teachers record about a student
     ("journal.Mark", {"student": "student", "retention": Retention.EDUCATION_LAW}),
     ("journal.Attendance", {"student": "student", "retention": Retention.EDUCATION_LAW}),
@@ -184,8 +184,8 @@ _BUILTIN: list[tuple[str, dict]] = [
 
 _BUILTIN_EXEMPT: list[tuple[str, str]] = [
     ("admin.LogEntry", "Django admin's change log of staff actions; " + _STAFF),
-    ("journal.Teacher", "a staff profile; a family's request does not cover staff"),
-    ("journal.ReportingPeriod", _STAFF),
+    ("school.Teacher", "a staff profile; a family's request does not cover staff"),
+    ("school.ReportingPeriod", _STAFF),
     ("journal.Homework", "homework is set for a class, not a student; " + _STAFF),
     ("reports.DeferralReminder", "a reminder sent to the teacher about a deferral; " + _STAFF),
 ]

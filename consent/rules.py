@@ -3,7 +3,7 @@
 Checked at the moment of use (opening the diary, sending a message), never cached.
 """
 
-from journal.models import GuardianStudent
+from school.models import GuardianStudent
 
 from .models import Consent, Purpose
 

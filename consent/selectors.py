@@ -12,7 +12,7 @@ from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from journal.models import Guardian, GuardianStudent, Student
+from school.models import Guardian, GuardianStudent, Student
 
 from . import pdregistry
 from .models import AccessLogEntry, Consent, ContactPoint, Decision, PdRequest, Purpose

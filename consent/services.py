@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import STAFF_ROLES, Role, User
-from journal.models import Guardian, GuardianStudent, Student
+from school.models import Guardian, GuardianStudent, Student
 
 from . import events, pdregistry
 from .dates import add_working_days

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from accounts.models import School
+from school.models import School
 
 from .services import consent_based_data_destroy
 

@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from journal.models import Guardian, SchoolOwned, Student
+from school.models import Guardian, SchoolOwned, Student
 
 
 class WeekAcknowledgement(SchoolOwned):

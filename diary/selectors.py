@@ -18,24 +18,26 @@ from consent.models import Consent, Purpose
 from journal.db import ArrayOf
 from journal.models import (
     Attendance,
-    BellSchedule,
-    ClassGroup,
-    Enrollment,
     FinalMark,
-    GuardianStudent,
-    Holiday,
     Homework,
     HomeworkFile,
     Lesson,
     Mark,
-    PeriodKind,
     Remark,
+    WorkType,
+)
+from school.models import (
+    BellSchedule,
+    ClassGroup,
+    Enrollment,
+    GuardianStudent,
+    Holiday,
+    PeriodKind,
     ReportingPeriod,
     Student,
     StudyGroupMembership,
     TeachingAssignment,
     TimetableEntry,
-    WorkType,
 )
 
 from .models import CalendarFeed, WeekAcknowledgement

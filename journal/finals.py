@@ -21,20 +21,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.rules import is_deputy_head, is_school_leader
-
-from . import events
-from .grading import Average, Thresholds, suggest_final, weighted_average
-from .history import change_record, snapshot
-from .models import (
-    NUMERIC_MARKS,
+from school.models import (
     ClassGroup,
     Enrollment,
-    FinalKind,
-    FinalMark,
-    FinalStatus,
-    Mark,
-    MarkChange,
-    MarkValue,
     PeriodKind,
     ReportingPeriod,
     Student,
@@ -42,6 +31,19 @@ from .models import (
     StudyGroupMembership,
     Subject,
     TeachingAssignment,
+)
+
+from . import events
+from .grading import Average, Thresholds, suggest_final, weighted_average
+from .history import change_record, snapshot
+from .models import (
+    NUMERIC_MARKS,
+    FinalKind,
+    FinalMark,
+    FinalStatus,
+    Mark,
+    MarkChange,
+    MarkValue,
 )
 
 # What a teacher may choose for a final: a mark of the scale, н/а or осв. (a deferral has its

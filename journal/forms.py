@@ -8,17 +8,10 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from school.models import WEEKDAYS, BellSchedule, Teacher, TimetableEntry
+
 from .marks import parse_cell
-from .models import (
-    WEEKDAYS,
-    AttendanceCode,
-    BellSchedule,
-    LessonPlan,
-    RemarkKind,
-    Teacher,
-    TimetableEntry,
-    WorkType,
-)
+from .models import AttendanceCode, LessonPlan, RemarkKind, WorkType
 from .services import CellInput
 
 MARK_HELP = gettext_lazy(

@@ -8,8 +8,9 @@ substitute, and only those).
 from django.db.models import Q
 
 from accounts.rules import is_school_leader
+from school.models import ClassGroup, GuardianStudent, StudyGroup, TeachingAssignment
 
-from .models import ClassGroup, GuardianStudent, Lesson, StudyGroup, TeachingAssignment
+from .models import Lesson
 
 
 def _teacher_id(user) -> int | None:

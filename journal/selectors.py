@@ -30,22 +30,11 @@ from django.utils.safestring import mark_safe
 
 from accounts.rules import is_deputy_head, is_school_leader
 from journal.db import ArrayOf
-
-from .grading import Thresholds, suggest_final, weighted_average
-from .marks import cell_text, display
-from .models import (
-    ATTENDANCE_SHORT,
+from school.models import (
     AcademicYear,
-    Attendance,
-    AttendanceCode,
     ClassGroup,
     Enrollment,
     Holiday,
-    Homework,
-    Lesson,
-    LessonStatus,
-    Mark,
-    MarkChange,
     PeriodKind,
     ReportingPeriod,
     Student,
@@ -54,6 +43,19 @@ from .models import (
     Subject,
     TeachingAssignment,
     TimetableEntry,
+)
+
+from .grading import Thresholds, suggest_final, weighted_average
+from .marks import cell_text, display
+from .models import (
+    ATTENDANCE_SHORT,
+    Attendance,
+    AttendanceCode,
+    Homework,
+    Lesson,
+    LessonStatus,
+    Mark,
+    MarkChange,
     WorkType,
 )
 from .rules import _teacher_id, lessons_taught_by

@@ -21,6 +21,15 @@ from django.utils.translation import gettext as _
 
 from accounts.rules import is_deputy_head
 from journal.db import ArrayOf
+from school.models import (
+    BellSchedule,
+    Enrollment,
+    Holiday,
+    ReportingPeriod,
+    StudyGroupMembership,
+    Teacher,
+    TimetableEntry,
+)
 
 from . import events
 from .history import change_record, snapshot
@@ -28,10 +37,7 @@ from .models import (
     MAX_MARKS_PER_LESSON,
     Attendance,
     AttendanceCode,
-    BellSchedule,
     ChangeAction,
-    Enrollment,
-    Holiday,
     Homework,
     HomeworkFile,
     Lesson,
@@ -41,10 +47,6 @@ from .models import (
     MarkValue,
     Remark,
     RemarkKind,
-    ReportingPeriod,
-    StudyGroupMembership,
-    Teacher,
-    TimetableEntry,
     WorkType,
 )
 

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.access import role_required
 from accounts.audit import record_access
 from accounts.rules import is_deputy_head, is_school_leader, is_teacher
+from school.models import BellSchedule, ClassGroup, TimetableEntry
 
 from . import grid_html, selectors, services
 from .forms import (
@@ -37,14 +38,11 @@ from .marks import display
 from .models import (
     ATTENDANCE_SHORT,
     AttendanceCode,
-    BellSchedule,
-    ClassGroup,
     Homework,
     HomeworkFile,
     Lesson,
     Mark,
     Remark,
-    TimetableEntry,
 )
 
 journal_staff = role_required(is_teacher, is_school_leader)

@@ -4,7 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from journal.models import Guardian, SchoolOwned, Student
+from school.models import Guardian, SchoolOwned, Student
 
 
 class Channel(models.TextChoices):

@@ -4,7 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from journal.models import FinalMark, SchoolOwned
+from journal.models import FinalMark
+from school.models import SchoolOwned
 
 
 class DeferralReminder(SchoolOwned):

@@ -22,16 +22,13 @@ from django.http import Http404
 from accounts.rules import is_school_leader
 from consent.models import Consent, Purpose
 from journal.finals import finals_suggest, roster
-from journal.models import (
+from journal.models import FinalKind, FinalMark, FinalStatus, Lesson, Mark
+from journal.rules import is_class_teacher_of
+from school.models import (
     ClassGroup,
     CurriculumPlan,
     Enrollment,
-    FinalKind,
-    FinalMark,
-    FinalStatus,
     Holiday,
-    Lesson,
-    Mark,
     PeriodKind,
     ReportingPeriod,
     Student,
@@ -40,7 +37,6 @@ from journal.models import (
     Teacher,
     TeachingAssignment,
 )
-from journal.rules import is_class_teacher_of
 
 from . import statistics as st
 

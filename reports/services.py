@@ -9,8 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from accounts.models import School
 from journal.finals import open_deferrals
+from school.models import School
 
 from .models import DeferralReminder
 

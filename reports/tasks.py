@@ -2,8 +2,8 @@
 
 from celery import shared_task
 
-from accounts.models import School
 from journal.models import FinalMark, FinalStatus
+from school.models import School
 
 from .services import deferral_reminders_send
 

@@ -18,8 +18,9 @@ from accounts.access import role_required
 from accounts.audit import record_access
 from accounts.rules import is_deputy_head, is_director, is_school_leader, is_teacher
 from journal import finals as services
-from journal.models import ClassGroup, FinalKind, PeriodKind, ReportingPeriod
+from journal.models import FinalKind
 from journal.selectors import current_year
+from school.models import ClassGroup, PeriodKind, ReportingPeriod
 
 from . import selectors
 from .forms import DeferForm, FinalsForm, StatisticsFilterForm

@@ -22,7 +22,7 @@ import time_machine
 
 from accounts.models import Role
 from consent.models import Purpose
-from journal import models as jm
+from school import models as sm
 from tests import factories as f
 
 
@@ -137,7 +137,7 @@ def cast(db) -> Cast:
     year_period = f.PeriodFactory(
         school=school,
         year=year,
-        kind=jm.PeriodKind.YEAR,
+        kind=sm.PeriodKind.YEAR,
         number=1,
         name="Год",
         starts_on=starts_on,

@@ -5,9 +5,11 @@ import datetime as dt
 import factory
 from django.utils import timezone
 
-from accounts.models import Role, School, User
+from accounts.models import Role, User
 from consent.models import Consent, ConsentForm, Decision, Purpose
 from journal import models as jm
+from school import models as sm
+from school.models import School
 
 
 class SchoolFactory(factory.django.DjangoModelFactory):
@@ -34,7 +36,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 class YearFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = jm.AcademicYear
+        model = sm.AcademicYear
 
     school = factory.SubFactory(SchoolFactory)
     name = "2026/2027"
@@ -44,11 +46,11 @@ class YearFactory(factory.django.DjangoModelFactory):
 
 class PeriodFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = jm.ReportingPeriod
+        model = sm.ReportingPeriod
 
     year = factory.SubFactory(YearFactory)
     school = factory.SelfAttribute("year.school")
-    kind = jm.PeriodKind.QUARTER
+    kind = sm.PeriodKind.QUARTER
     number = 2
     name = "2 четверть"
     starts_on = dt.date(2026, 11, 5)
@@ -59,7 +61,7 @@ class PeriodFactory(factory.django.DjangoModelFactory):
 
 class TeacherFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = jm.Teacher
+        model = sm.Teacher
 
     school = factory.SubFactory(SchoolFactory)
     user = factory.SubFactory(
@@ -71,7 +73,7 @@ class TeacherFactory(factory.django.DjangoModelFactory):
 
 class ClassGroupFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = jm.ClassGroup
+        model = sm.ClassGroup
 
     year = factory.SubFactory(YearFactory)
     school = factory.SelfAttribute("year.school")
@@ -81,7 +83,7 @@ class ClassGroupFactory(factory.django.DjangoModelFactory):
 
 class StudentFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = jm.Student
+        model = sm.Student
 
     school = factory.SubFactory(SchoolFactory)
     last_name = factory.Sequence(lambda n: f"Смирнов{n}")
@@ -92,7 +94,7 @@ class StudentFactory(factory.django.DjangoModelFactory):
 
 class EnrollmentFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = jm.Enrollment
+        model = sm.Enrollment
 
     class_group = factory.SubFactory(ClassGroupFactory)
     school = factory.SelfAttribute("class_group.school")
@@ -103,7 +105,7 @@ class EnrollmentFactory(factory.django.DjangoModelFactory):
 
 class GuardianFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = jm.Guardian
+        model = sm.Guardian
 
     school = factory.SubFactory(SchoolFactory)
     user = factory.SubFactory(
@@ -116,17 +118,17 @@ class GuardianFactory(factory.django.DjangoModelFactory):
 
 class GuardianStudentFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = jm.GuardianStudent
+        model = sm.GuardianStudent
 
     guardian = factory.SubFactory(GuardianFactory)
     school = factory.SelfAttribute("guardian.school")
     student = factory.SubFactory(StudentFactory, school=factory.SelfAttribute("..school"))
-    relation = jm.Relation.MOTHER
+    relation = sm.Relation.MOTHER
 
 
 class SubjectFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = jm.Subject
+        model = sm.Subject
         django_get_or_create = ["school", "name"]
 
     school = factory.SubFactory(SchoolFactory)
@@ -145,7 +147,7 @@ class WorkTypeFactory(factory.django.DjangoModelFactory):
 
 class TeachingAssignmentFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = jm.TeachingAssignment
+        model = sm.TeachingAssignment
 
     class_group = factory.SubFactory(ClassGroupFactory)
     school = factory.SelfAttribute("class_group.school")

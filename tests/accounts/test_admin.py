@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from journal import models as jm
+from school import models as sm
 from tests import factories as f
 
 
@@ -15,14 +16,14 @@ def other_school_student(db):
 
 def test_school_admin_sees_own_students_only(as_user, cast, other_school_student):
     body = (
-        as_user(cast.school_admin).get(reverse("admin:journal_student_changelist")).content.decode()
+        as_user(cast.school_admin).get(reverse("admin:school_student_changelist")).content.decode()
     )
     assert cast.pupil.last_name in body
     assert other_school_student.last_name not in body
 
 
 def test_school_admin_cannot_open_another_schools_row(as_user, cast, other_school_student):
-    url = reverse("admin:journal_student_change", args=[other_school_student.pk])
+    url = reverse("admin:school_student_change", args=[other_school_student.pk])
     response = as_user(cast.school_admin).get(url)
     # Django's admin answers a missing object with a redirect to the index and a message.
     assert response.status_code == 302
@@ -30,37 +31,37 @@ def test_school_admin_cannot_open_another_schools_row(as_user, cast, other_schoo
 
 
 def test_foreign_key_choices_are_limited_to_the_school(as_user, cast, other_school_student):
-    body = as_user(cast.school_admin).get(reverse("admin:journal_classgroup_add")).content.decode()
+    body = as_user(cast.school_admin).get(reverse("admin:school_classgroup_add")).content.decode()
     assert str(cast.school) in body
     assert "Гимназия № 2" not in body
 
 
 def test_school_admin_adds_a_subject_to_their_own_school(as_user, cast):
     response = as_user(cast.school_admin).post(
-        reverse("admin:journal_subject_add"),
+        reverse("admin:school_subject_add"),
         {"school": cast.school.pk, "name": "Астрономия", "short_name": "Астр.", "is_graded": "on"},
     )
     assert response.status_code == 302
-    assert jm.Subject.objects.get(name="Астрономия").school == cast.school
+    assert sm.Subject.objects.get(name="Астрономия").school == cast.school
 
 
 def test_a_duplicate_subject_gets_a_russian_form_error(as_user, cast):
     response = as_user(cast.school_admin).post(
-        reverse("admin:journal_subject_add"),
+        reverse("admin:school_subject_add"),
         {"school": cast.school.pk, "name": "Математика", "is_graded": "on"},
     )
     assert response.status_code == 200
     assert "Предмет с таким названием уже есть" in response.content.decode()
-    assert jm.Subject.objects.filter(name="Математика").count() == 1
+    assert sm.Subject.objects.filter(name="Математика").count() == 1
 
 
 def test_school_admin_cannot_post_a_row_into_another_school(as_user, cast, other_school_student):
     response = as_user(cast.school_admin).post(
-        reverse("admin:journal_subject_add"),
+        reverse("admin:school_subject_add"),
         {"school": other_school_student.school_id, "name": "Чужой предмет", "is_graded": "on"},
     )
     assert response.status_code == 200  # the form refuses the choice
-    assert not jm.Subject.objects.filter(name="Чужой предмет").exists()
+    assert not sm.Subject.objects.filter(name="Чужой предмет").exists()
 
 
 def test_marks_are_read_only_in_the_admin(as_user, cast):
@@ -74,13 +75,13 @@ def test_marks_are_read_only_in_the_admin(as_user, cast):
 
 @pytest.mark.parametrize("persona", ["subject_teacher", "guardian", "director"])
 def test_other_roles_cannot_use_the_admin(as_user, cast, persona):
-    response = as_user(getattr(cast, persona)).get(reverse("admin:journal_student_changelist"))
+    response = as_user(getattr(cast, persona)).get(reverse("admin:school_student_changelist"))
     assert response.status_code == 302
     assert reverse("admin:login") in response.url
 
 
 def test_outsider_admin_sees_none_of_this_school(as_user, cast):
-    body = as_user(cast.outsider).get(reverse("admin:journal_student_changelist")).content.decode()
+    body = as_user(cast.outsider).get(reverse("admin:school_student_changelist")).content.decode()
     assert cast.pupil.last_name not in body
 
 
@@ -90,7 +91,7 @@ def test_every_registered_model_admin_is_scoped_to_the_school():
     from django.contrib import admin as django_admin
 
     from accounts.admin import SchoolScopedMixin
-    from accounts.models import School
+    from school.models import School
 
     unscoped = [
         model._meta.label

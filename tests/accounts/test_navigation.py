@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.navigation import menu_for
-from journal import models as jm
+from school import models as sm
 from tests import factories as f
 
 PERSONAS = [
@@ -92,7 +92,7 @@ def test_a_guardian_reaches_their_consents_contacts_and_access_log(as_user, cast
 
 
 def test_the_class_teacher_reaches_confirmations_summary_sheet_and_group_journals(as_user, cast):
-    group = jm.StudyGroup.objects.create(
+    group = sm.StudyGroup.objects.create(
         school=cast.school,
         year=cast.year,
         name="7А Английский язык, 1 гр.",
@@ -124,7 +124,7 @@ def test_the_class_teacher_home_queries_do_not_grow_with_groups(
     with CaptureQueriesContext(connection) as small:
         client.get(reverse("accounts:home"))
     for number in range(10):
-        jm.StudyGroup.objects.create(
+        sm.StudyGroup.objects.create(
             school=cast.school,
             year=cast.year,
             name=f"7А группа {number}",

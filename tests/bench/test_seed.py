@@ -7,9 +7,10 @@ import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 
-from accounts.models import School
 from consent.rules import may_open_diary_of
 from journal import models as jm
+from school import models as sm
+from school.models import School
 
 
 def seed(*args) -> dict:
@@ -36,7 +37,7 @@ def test_the_json_report_names_every_demo_login_and_the_counts(small_school):
     }
     counts = small_school["counts"]
     school = School.objects.get(pk=small_school["school_id"])
-    assert counts["students"] == jm.Student.objects.filter(school=school).count() == 60
+    assert counts["students"] == sm.Student.objects.filter(school=school).count() == 60
     assert counts["marks"] == jm.Mark.objects.filter(school=school).count() > 0
     assert counts["lessons"] == jm.Lesson.objects.filter(school=school).count() > 0
 
@@ -112,7 +113,7 @@ def test_parents_who_agreed_to_sms_or_e_mail_have_a_phone_or_an_address(small_sc
     for contact in contacts:
         assert normalise_contact(contact.kind, contact.value) == contact.value
     with_sms = set(
-        jm.Guardian.objects.filter(
+        sm.Guardian.objects.filter(
             school_id=school_id, consents__purpose=Purpose.SMS, consents__decision="consent"
         ).values_list("pk", flat=True)
     )

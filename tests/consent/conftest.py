@@ -1,6 +1,6 @@
 import pytest
 
-from journal.models import GuardianStudent
+from school.models import GuardianStudent
 
 
 @pytest.fixture

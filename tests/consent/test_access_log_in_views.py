@@ -11,9 +11,9 @@ from django.urls import reverse
 
 from accounts.audit import record_access, student_data_viewed
 from consent.models import AccessLogEntry
-from journal import models as jm
 from journal import services as journal_services
 from journal.finals import final_mark_defer
+from school import models as sm
 from tests import factories as f
 
 
@@ -95,14 +95,14 @@ def test_the_journal_grid_logs_one_insert_and_stays_within_eight_queries(as_user
 
 
 def test_a_group_journal_logs_only_the_members_of_the_group(as_user, cast):
-    group = jm.StudyGroup.objects.create(
+    group = sm.StudyGroup.objects.create(
         school=cast.school,
         year=cast.year,
         name="7А англ. 1",
         subject=cast.russian,
         class_group=cast.class_7a,
     )
-    jm.StudyGroupMembership.objects.create(school=cast.school, group=group, student=cast.pupil)
+    sm.StudyGroupMembership.objects.create(school=cast.school, group=group, student=cast.pupil)
     opened(as_user(cast.class_teacher), reverse("journal:grid_group", args=[group.pk]))
     assert logged() == {cast.pupil.pk: {"Журнал: Русский язык, 7А англ. 1"}}
 
@@ -174,15 +174,15 @@ def test_the_exam_page_logs_the_class(as_user, cast, class_7a_students):
 
 
 def test_the_finals_page_of_a_group_logs_its_members(as_user, cast):
-    group = jm.StudyGroup.objects.create(
+    group = sm.StudyGroup.objects.create(
         school=cast.school,
         year=cast.year,
-        kind=jm.StudyGroupKind.STREAM,
+        kind=sm.StudyGroupKind.STREAM,
         name="Поток 7",
         subject=cast.math,
         class_group=None,
     )
-    jm.StudyGroupMembership.objects.create(school=cast.school, group=group, student=cast.sibling_5b)
+    sm.StudyGroupMembership.objects.create(school=cast.school, group=group, student=cast.sibling_5b)
     url = reverse("reports:finals_group", args=[group.pk, cast.period.pk])
     opened(as_user(cast.deputy_head), url)
     assert logged() == {
@@ -313,7 +313,7 @@ def test_the_familys_own_diary_pages_write_nothing(as_user, cast):
 
 def test_the_admins_list_of_students_logs_the_students_on_the_page(as_user, cast):
     client = as_user(cast.school_admin)
-    opened(client, reverse("admin:journal_student_changelist"))
+    opened(client, reverse("admin:school_student_changelist"))
     everyone = ids(
         cast.pupil, cast.sibling_7a, cast.sibling_5b, cast.pupil_no_consent, cast.stranger_child
     )
@@ -324,7 +324,7 @@ def test_the_admins_list_of_students_logs_the_students_on_the_page(as_user, cast
 
 def test_the_admins_page_of_a_student_or_a_mark_logs_that_student(as_user, cast):
     client = as_user(cast.school_admin)
-    opened(client, reverse("admin:journal_student_change", args=[cast.sibling_5b.pk]))
+    opened(client, reverse("admin:school_student_change", args=[cast.sibling_5b.pk]))
     assert set(logged()) == ids(cast.sibling_5b)
     AccessLogEntry.objects.all().delete()
     mark = f.MarkFactory(lesson=cast.lesson, student=cast.pupil, value="5")
@@ -337,6 +337,6 @@ def test_the_admins_page_of_a_student_or_a_mark_logs_that_student(as_user, cast)
 
 def test_the_admins_pages_without_student_records_log_nothing(as_user, cast):
     client = as_user(cast.school_admin)
-    opened(client, reverse("admin:journal_subject_changelist"))
+    opened(client, reverse("admin:school_subject_changelist"))
     opened(client, reverse("admin:index"))
     assert not AccessLogEntry.objects.exists()

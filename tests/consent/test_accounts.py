@@ -11,7 +11,7 @@ from django.utils import timezone
 from consent.models import ActivationCode
 from consent.rules import may_open_diary_of
 from consent.services import account_activate, account_disable, account_issue
-from journal.models import Guardian, GuardianStudent
+from school.models import Guardian, GuardianStudent
 
 
 @pytest.fixture

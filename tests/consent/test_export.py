@@ -62,12 +62,12 @@ def test_the_export_holds_the_familys_data_from_every_app(cast, two_families):
     ours, _theirs, _request = two_families
     export = pd_export_build(guardian_id=ours.pk, student_id=cast.pupil.pk)
     data = export["data"]
-    assert [row["id"] for row in data["journal.Guardian"]] == [ours.pk]
-    assert [row["id"] for row in data["journal.Student"]] == [cast.pupil.pk]
+    assert [row["id"] for row in data["school.Guardian"]] == [ours.pk]
+    assert [row["id"] for row in data["school.Student"]] == [cast.pupil.pk]
     assert [row["value"] for row in data["journal.Mark"]] == ["5"]
     assert len(data["journal.Attendance"]) == 1
     assert [row["text"] for row in data["journal.Remark"]] == ["Замечание 5"]
-    assert len(data["journal.Enrollment"]) == 1
+    assert len(data["school.Enrollment"]) == 1
     assert [row["value"] for row in data["consent.ContactPoint"]] == ["+79001110000"]
     assert len(data["consent.Consent"]) == 1
     assert len(data["consent.AccessLogEntry"]) == 1

@@ -10,7 +10,7 @@ from django.utils import timezone, translation
 
 from consent.models import AccessLogEntry, Consent, ContactPoint, ContactSource, Purpose
 from consent.services import consent_withdraw
-from journal.models import Guardian, GuardianStudent, Student
+from school.models import Guardian, GuardianStudent, Student
 from tests import factories as f
 from tests.consent.factories import ContactFactory
 

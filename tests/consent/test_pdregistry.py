@@ -10,7 +10,7 @@ from django.db import models
 
 from accounts.models import User
 from consent import pdregistry
-from journal.models import Guardian, Student
+from school.models import Guardian, Student
 
 PERSONAL = (Student, Guardian, User)
 

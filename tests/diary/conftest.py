@@ -8,6 +8,7 @@ import pytest
 from django.core.files.base import ContentFile
 
 from journal import models as jm
+from school import models as sm
 from tests import factories as f
 
 
@@ -62,7 +63,7 @@ def week(cast, tmp_path, settings) -> Week:
     for number, (start, end) in enumerate(
         [("08:30", "09:15"), ("09:25", "10:10"), ("10:20", "11:05"), ("11:25", "12:10")], 1
     ):
-        jm.BellSchedule.objects.create(
+        sm.BellSchedule.objects.create(
             school=school,
             lesson_number=number,
             starts_at=dt.time.fromisoformat(start),
@@ -94,13 +95,13 @@ def week(cast, tmp_path, settings) -> Week:
     moved = lesson(2, 3, status="moved")
     replacement = lesson(3, 4, moved_from=moved)
     # English in two subgroups: the pupil is in group 1 only.
-    group = jm.StudyGroup.objects.create(
+    group = sm.StudyGroup.objects.create(
         school=school, year=cast.year, name="7А англ. 1", subject=english, class_group=cast.class_7a
     )
-    other_group = jm.StudyGroup.objects.create(
+    other_group = sm.StudyGroup.objects.create(
         school=school, year=cast.year, name="7А англ. 2", subject=english, class_group=cast.class_7a
     )
-    jm.StudyGroupMembership.objects.create(school=school, group=group, student=cast.pupil)
+    sm.StudyGroupMembership.objects.create(school=school, group=group, student=cast.pupil)
     group_lesson = lesson(2, 1, english, study_group=group, topic="Present Simple")
     other_group_lesson = lesson(2, 2, english, study_group=other_group, topic="Чужая тема группы")
 

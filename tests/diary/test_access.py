@@ -11,6 +11,7 @@ from consent.rules import may_open_diary_of
 from diary import selectors
 from diary.models import CalendarFeed
 from journal import models as jm
+from school import models as sm
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +41,7 @@ def test_a_guardian_opens_every_page_of_their_own_child(as_user, cast, week):
 
 def test_another_familys_child_is_a_404_identical_to_a_missing_one(as_user, cast, week):
     client = as_user(cast.stranger)
-    missing_id = jm.Student.objects.order_by("-pk").first().pk + 1000
+    missing_id = sm.Student.objects.order_by("-pk").first().pk + 1000
     for theirs, missing in zip(
         child_urls(cast.pupil.pk, week.monday, week.file.pk),
         child_urls(missing_id, week.monday, week.file.pk),
@@ -72,7 +73,7 @@ def test_a_guardian_whose_link_was_removed_loses_access_on_the_next_request(as_u
     client = as_user(cast.guardian)
     url = reverse("diary:marks", args=[cast.pupil.pk])
     assert client.get(url).status_code == 200
-    jm.GuardianStudent.objects.filter(guardian__user=cast.guardian).delete()
+    sm.GuardianStudent.objects.filter(guardian__user=cast.guardian).delete()
     assert client.get(url).status_code == 404
 
 
@@ -153,7 +154,7 @@ def test_the_frame_query_agrees_with_may_open_diary_of(cast, who):
     """The diary folds consent.rules.may_open_diary_of into its one frame query; both must
     answer alike for every child of the school."""
     user = getattr(cast, who)
-    for child in jm.Student.objects.filter(school=cast.school):
+    for child in sm.Student.objects.filter(school=cast.school):
         expected = may_open_diary_of(user, child.pk)
         try:
             frame = selectors.diary_frame(user, child.pk, on=cast.today)
@@ -194,7 +195,7 @@ def test_a_feed_stops_when_the_link_is_removed_or_the_feed_revoked(client, cast)
     feed = CalendarFeed.objects.create(school=cast.school, user=cast.guardian, student=cast.pupil)
     url = reverse("diary:feed", args=[cast.pupil.pk, feed.token])
     assert client.get(url).status_code == 200
-    jm.GuardianStudent.objects.filter(guardian__user=cast.guardian).delete()
+    sm.GuardianStudent.objects.filter(guardian__user=cast.guardian).delete()
     assert client.get(url).status_code == 404
 
 

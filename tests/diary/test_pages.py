@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from diary.models import CalendarFeed
 from journal import models as jm
+from school import models as sm
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -120,7 +121,7 @@ def test_finals_show_published_marks_and_deferrals(as_user, cast):
 
 def test_timetable_calendar_teachers_and_remarks(as_user, cast):
     monday = cast.today - dt.timedelta(days=cast.today.weekday())
-    jm.TimetableEntry.objects.create(
+    sm.TimetableEntry.objects.create(
         school=cast.school,
         year=cast.year,
         class_group=cast.class_7a,
@@ -140,7 +141,7 @@ def test_timetable_calendar_teachers_and_remarks(as_user, cast):
         work_type=cast.control,
         topic="Итоговая контрольная",
     )
-    jm.Holiday.objects.create(
+    sm.Holiday.objects.create(
         school=cast.school,
         year=cast.year,
         name="Зимние каникулы",
@@ -191,12 +192,12 @@ def test_a_guardian_creates_replaces_and_revokes_the_feed(as_user, cast):
 
 
 def test_the_feed_is_valid_icalendar_with_escaped_text(client, cast):
-    jm.BellSchedule.objects.create(
+    sm.BellSchedule.objects.create(
         school=cast.school, lesson_number=2, starts_at=dt.time(9, 25), ends_at=dt.time(10, 10)
     )
     cast.lesson.topic = "Дроби; сложение, вычитание\\деление\nи ещё <b>"
     cast.lesson.save(update_fields=["topic"])
-    jm.Holiday.objects.create(
+    sm.Holiday.objects.create(
         school=cast.school,
         year=cast.year,
         name="Зимние каникулы",

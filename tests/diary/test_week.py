@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from diary.models import WeekAcknowledgement
 from journal import models as jm
+from school import models as sm
 from tests import factories as f
 
 from .conftest import add_marks
@@ -72,11 +73,11 @@ def test_a_student_in_a_group_sees_the_groups_lessons_and_not_the_other_groups(a
 
 
 def test_an_individual_plan_group_is_shown_too(as_user, cast, week):
-    english = jm.Subject.objects.get(school=cast.school, name="Английский язык")
-    plan = jm.StudyGroup.objects.create(
+    english = sm.Subject.objects.get(school=cast.school, name="Английский язык")
+    plan = sm.StudyGroup.objects.create(
         school=cast.school, year=cast.year, name="ИУП Пётр", subject=english, kind="individual"
     )
-    jm.StudyGroupMembership.objects.create(school=cast.school, group=plan, student=cast.pupil)
+    sm.StudyGroupMembership.objects.create(school=cast.school, group=plan, student=cast.pupil)
     jm.Lesson.objects.create(
         school=cast.school,
         study_group=plan,
@@ -91,7 +92,7 @@ def test_an_individual_plan_group_is_shown_too(as_user, cast, week):
 
 
 def test_holidays_are_shown_as_such(as_user, cast, week):
-    jm.Holiday.objects.create(
+    sm.Holiday.objects.create(
         school=cast.school,
         year=cast.year,
         name="Осенние каникулы",

@@ -4,7 +4,7 @@ own phone number, which is recorded as entered in their account."""
 import pytest
 
 from consent.models import ContactPoint, ContactSource
-from journal.models import Guardian, GuardianStudent
+from school.models import Guardian, GuardianStudent
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

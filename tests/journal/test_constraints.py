@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 from django.utils import translation
 
 from journal import models as jm
+from school import models as sm
 from tests import factories as f
 
 
@@ -101,7 +102,7 @@ def test_two_marks_in_one_lesson_use_two_slots(cast):
 
 
 def test_a_student_cannot_be_enrolled_in_two_classes_in_one_year(cast):
-    second = jm.Enrollment(
+    second = sm.Enrollment(
         school=cast.school,
         student=cast.pupil,
         class_group=cast.class_5b,
@@ -116,10 +117,10 @@ def test_a_student_cannot_be_enrolled_in_two_classes_in_one_year(cast):
 
 
 def test_a_transfer_closes_the_old_enrollment_first(cast):
-    old = jm.Enrollment.objects.get(student=cast.pupil, year=cast.year)
+    old = sm.Enrollment.objects.get(student=cast.pupil, year=cast.year)
     old.left_on = cast.today
     old.save(update_fields=["left_on"])
-    moved = jm.Enrollment(
+    moved = sm.Enrollment(
         school=cast.school,
         student=cast.pupil,
         class_group=cast.class_5b,
@@ -128,7 +129,7 @@ def test_a_transfer_closes_the_old_enrollment_first(cast):
     )
     moved.full_clean()
     moved.save()
-    assert jm.Enrollment.objects.filter(student=cast.pupil, left_on__isnull=True).get() == moved
+    assert sm.Enrollment.objects.filter(student=cast.pupil, left_on__isnull=True).get() == moved
 
 
 def test_a_graded_final_needs_a_value_and_a_deferral_needs_reason_and_date(cast):
@@ -159,7 +160,7 @@ def test_a_graded_final_needs_a_value_and_a_deferral_needs_reason_and_date(cast)
 
 def test_class_level_outside_1_to_11_is_refused(cast):
     with pytest.raises(IntegrityError), transaction.atomic():
-        jm.ClassGroup.objects.create(school=cast.school, year=cast.year, level=12, letter="А")
+        sm.ClassGroup.objects.create(school=cast.school, year=cast.year, level=12, letter="А")
 
 
 def test_school_thresholds_must_be_ordered(cast):

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from journal import models as jm
 from journal import selectors
+from school import models as sm
 from tests import factories as f
 
 
@@ -70,7 +71,7 @@ def test_control_works_warn_of_two_on_a_day_and_the_day_after_a_holiday(as_user,
     day = cast.today + dt.timedelta(days=(7 - cast.today.weekday()) % 7 + 7)  # a Monday ahead
     _control_lesson(cast, day, number=1)
     _control_lesson(cast, day, number=3)
-    jm.Holiday.objects.create(
+    sm.Holiday.objects.create(
         school=cast.school,
         year=cast.year,
         name="Каникулы",
@@ -124,7 +125,7 @@ def test_parallel_groups_of_one_subject_are_one_control_work_for_the_class(as_us
     writes one of them, so no "more than one" warning; a class-wide one the same day warns."""
     day = cast.today + dt.timedelta(days=(7 - cast.today.weekday()) % 7 + 7)  # a Monday ahead
     groups = [
-        jm.StudyGroup.objects.create(
+        sm.StudyGroup.objects.create(
             school=cast.school,
             year=cast.year,
             name=f"7А англ., {n} гр.",

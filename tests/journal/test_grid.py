@@ -7,6 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from journal import models as jm
+from school import models as sm
 from tests import factories as f
 
 from .conftest import column_data
@@ -220,14 +221,14 @@ def test_another_period_of_another_school_is_404(as_user, cast, grid_url):
 def test_a_group_journal_is_for_its_teacher(as_user, cast):
     from django.urls import reverse
 
-    group = jm.StudyGroup.objects.create(
+    group = sm.StudyGroup.objects.create(
         school=cast.school,
         year=cast.year,
         name="7А англ. 1",
         subject=cast.russian,
         class_group=cast.class_7a,
     )
-    jm.StudyGroupMembership.objects.create(school=cast.school, group=group, student=cast.pupil)
+    sm.StudyGroupMembership.objects.create(school=cast.school, group=group, student=cast.pupil)
     f.TeachingAssignmentFactory(
         school=cast.school,
         year=cast.year,

@@ -7,6 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from journal import models as jm
+from school import models as sm
 from tests import factories as f
 
 from .conftest import column_data
@@ -18,7 +19,7 @@ def lesson_url(cast):
 
 
 def test_the_teacher_sets_a_planned_topic_and_a_work_type(as_user, cast, lesson_url):
-    assignment = jm.TeachingAssignment.objects.get(teacher=cast.subject_teacher.teacher)
+    assignment = sm.TeachingAssignment.objects.get(teacher=cast.subject_teacher.teacher)
     plan = jm.LessonPlan.objects.create(
         school=cast.school, assignment=assignment, number=1, topic="Дроби"
     )
@@ -36,7 +37,7 @@ def test_the_teacher_sets_a_planned_topic_and_a_work_type(as_user, cast, lesson_
 
 
 def test_a_planned_topic_of_another_course_is_refused(as_user, cast, lesson_url):
-    other = jm.TeachingAssignment.objects.get(teacher=cast.other_teacher.teacher)
+    other = sm.TeachingAssignment.objects.get(teacher=cast.other_teacher.teacher)
     plan = jm.LessonPlan.objects.create(school=cast.school, assignment=other, number=1, topic="x")
     response = as_user(cast.subject_teacher).post(
         lesson_url, {"section": "topic", "topic": "", "planned_topic": plan.pk}

@@ -5,12 +5,12 @@ import datetime as dt
 
 from django.utils import timezone
 
-from journal import models as jm
 from journal import selectors
+from school import models as sm
 from tests import factories as f
 
 
-def _queried(scope) -> list[jm.ReportingPeriod]:
+def _queried(scope) -> list[sm.ReportingPeriod]:
     """The periods as periods_for used to read them: a query of their own."""
     scope.periods = None
     return selectors.periods_for(scope, dt.date(2000, 1, 1))[0]
@@ -41,7 +41,7 @@ def _senior_period(cast):
     return f.PeriodFactory(
         school=cast.school,
         year=cast.year,
-        kind=jm.PeriodKind.HALF_YEAR,
+        kind=sm.PeriodKind.HALF_YEAR,
         number=1,
         name="1 полугодие",
         starts_on=cast.year.starts_on,
@@ -54,7 +54,7 @@ def _senior_period(cast):
 def test_a_class_scope_brings_the_periods_of_its_level_with_their_closing(cast):
     senior = _senior_period(cast)
     closed_at = timezone.now().replace(microsecond=123456)
-    jm.ReportingPeriod.objects.filter(pk=cast.period.pk).update(
+    sm.ReportingPeriod.objects.filter(pk=cast.period.pk).update(
         closed_at=closed_at, closed_by=cast.deputy_head
     )
     scope = selectors.journal_scope(
@@ -71,10 +71,10 @@ def test_a_class_scope_brings_the_periods_of_its_level_with_their_closing(cast):
 
 def test_a_stream_without_a_class_brings_every_period_of_its_year(cast):
     senior = _senior_period(cast)
-    group = jm.StudyGroup.objects.create(
+    group = sm.StudyGroup.objects.create(
         school=cast.school,
         year=cast.year,
-        kind=jm.StudyGroupKind.STREAM,
+        kind=sm.StudyGroupKind.STREAM,
         name="Поток",
         subject=cast.math,
         class_group=None,
@@ -86,7 +86,7 @@ def test_a_stream_without_a_class_brings_every_period_of_its_year(cast):
 
 def test_a_subgroup_brings_the_periods_of_its_class_level(cast):
     _senior_period(cast)
-    group = jm.StudyGroup.objects.create(
+    group = sm.StudyGroup.objects.create(
         school=cast.school,
         year=cast.year,
         name="7А англ. 1",

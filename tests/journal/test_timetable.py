@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from journal import models as jm
 from journal import services
+from school import models as sm
 from tests import factories as f
 
 
@@ -16,7 +17,7 @@ def monday_on_or_after(day: dt.date) -> dt.date:
 
 @pytest.fixture
 def entry(cast):
-    return jm.TimetableEntry.objects.create(
+    return sm.TimetableEntry.objects.create(
         school=cast.school,
         year=cast.year,
         class_group=cast.class_7a,
@@ -30,7 +31,7 @@ def entry(cast):
 
 def test_generating_creates_weekday_lessons_and_skips_holidays(cast, entry):
     start = monday_on_or_after(cast.year.starts_on)
-    jm.Holiday.objects.create(
+    sm.Holiday.objects.create(
         school=cast.school,
         year=cast.year,
         name="Осенние каникулы",
@@ -38,7 +39,7 @@ def test_generating_creates_weekday_lessons_and_skips_holidays(cast, entry):
         ends_on=start + dt.timedelta(days=13),
     )
     # A holiday of grade 1 only does not stop grade 7.
-    jm.Holiday.objects.create(
+    sm.Holiday.objects.create(
         school=cast.school,
         year=cast.year,
         name="Дополнительные каникулы",
@@ -154,7 +155,7 @@ def test_a_clashing_line_gets_a_russian_error(as_user, cast, entry):
     )
     assert response.status_code == 400
     assert "У класса уже есть урок в это время" in response.content.decode()
-    assert jm.TimetableEntry.objects.count() == 1
+    assert sm.TimetableEntry.objects.count() == 1
 
 
 def test_a_line_for_a_class_of_another_school_is_refused(as_user, cast):
@@ -172,13 +173,13 @@ def test_a_line_for_a_class_of_another_school_is_refused(as_user, cast):
         },
     )
     assert response.status_code == 400
-    assert not jm.TimetableEntry.objects.exists()
+    assert not sm.TimetableEntry.objects.exists()
 
 
 def test_ending_a_line_of_another_school_is_404(as_user, cast):
     foreign = f.ClassGroupFactory()
     teacher = f.TeacherFactory(school=foreign.school)
-    line = jm.TimetableEntry.objects.create(
+    line = sm.TimetableEntry.objects.create(
         school=foreign.school,
         year=foreign.year,
         class_group=foreign,
@@ -205,5 +206,5 @@ def test_the_bell_schedule_is_set(as_user, cast):
     client.post(
         url, {"action": "bell", "lesson_number": 1, "starts_at": "08:00", "ends_at": "08:45"}
     )
-    bell = jm.BellSchedule.objects.get(school=cast.school)
+    bell = sm.BellSchedule.objects.get(school=cast.school)
     assert bell.starts_at == dt.time(8, 0)

@@ -4,11 +4,11 @@ import pytest
 
 from consent.models import ConsentForm, Purpose
 from consent.services import account_disable, consent_record, guardian_link_remove
-from journal.models import GuardianStudent
 from notifications import transports
 from notifications.models import OutboxMessage, OutboxStatus
 from notifications.services import outbox_enqueue, outbox_send
 from notifications.tasks import outbox_send_task
+from school.models import GuardianStudent
 from tests.consent.factories import ContactFactory
 
 

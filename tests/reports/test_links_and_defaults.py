@@ -26,7 +26,7 @@ def test_the_class_teacher_and_the_deputy_head_follow_the_record_link(cast, as_u
 
 
 def test_statistics_open_on_the_quarter_when_a_half_year_of_older_classes_also_runs(cast, as_user):
-    from journal.models import PeriodKind
+    from school.models import PeriodKind
     from tests import factories as f
 
     f.PeriodFactory(
@@ -45,7 +45,7 @@ def test_statistics_open_on_the_quarter_when_a_half_year_of_older_classes_also_r
 
 
 def test_the_periods_page_lists_quarters_then_half_years_then_the_year(cast, as_user):
-    from journal.models import PeriodKind
+    from school.models import PeriodKind
     from tests import factories as f
 
     f.PeriodFactory(
@@ -64,10 +64,10 @@ def test_the_periods_page_lists_quarters_then_half_years_then_the_year(cast, as_
 
 
 def test_plan_fulfilment_names_a_groups_row_by_the_group(cast, as_user):
-    from journal import models as jm
+    from school import models as sm
     from tests import factories as f
 
-    group = jm.StudyGroup.objects.create(
+    group = sm.StudyGroup.objects.create(
         school=cast.school,
         year=cast.year,
         name="7А Английский язык, 1 гр.",

@@ -11,6 +11,7 @@ from django.utils import timezone
 from journal import models as jm
 from journal.finals import final_mark_set
 from reports.selectors import statistics_finals, statistics_lesson_list, statistics_lessons
+from school import models as sm
 from tests import factories as f
 from tests.reports.helpers import give_marks
 
@@ -29,14 +30,14 @@ def fixed_period(cast):
         starts_on=start,
         ends_on=start + dt.timedelta(days=13),
     )
-    jm.Holiday.objects.create(
+    sm.Holiday.objects.create(
         school=cast.school,
         year=cast.year,
         name="Праздник",
         starts_on=start + dt.timedelta(days=2),
         ends_on=start + dt.timedelta(days=2),
     )
-    jm.CurriculumPlan.objects.create(
+    sm.CurriculumPlan.objects.create(
         school=cast.school, year=cast.year, level=7, subject=cast.math, hours_per_week=2
     )
     return period
@@ -187,7 +188,7 @@ def test_statistics_by_teacher(cast):
 def test_a_groups_numbers_link_to_that_groups_lessons_only(cast, fixed_period, as_user):
     mon = fixed_period.starts_on
     groups = [
-        jm.StudyGroup.objects.create(
+        sm.StudyGroup.objects.create(
             school=cast.school,
             year=cast.year,
             name=f"7А математика, {n} гр.",

@@ -366,7 +366,7 @@ def test_a_group_teacher_sets_the_groups_finals(cast, as_user):
 
 
 def jm_group(cast):
-    from journal.models import StudyGroup, StudyGroupMembership, TeachingAssignment
+    from school.models import StudyGroup, StudyGroupMembership, TeachingAssignment
 
     english = f.SubjectFactory(school=cast.school, name="Английский язык")
     group = StudyGroup.objects.create(

@@ -7,8 +7,9 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.test.utils import override_settings
 
-from accounts.models import School, User
+from accounts.models import User
 from bench.synthetic import DEMO_PASSWORD, SchoolBuilder
+from school.models import School
 
 LABELS = {
     "schools": "школы (всего в базе)",

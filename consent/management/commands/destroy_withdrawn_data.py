@@ -6,8 +6,8 @@ Run daily (cron or Celery beat). Idempotent: a second run finds nothing left to 
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from accounts.models import School
 from consent.services import consent_based_data_destroy
+from school.models import School
 
 
 class Command(BaseCommand):
