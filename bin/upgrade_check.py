@@ -153,8 +153,17 @@ def main() -> int:
         try:
             run([sys.executable, "manage.py", "migrate", "--noinput"], base, env)
             run(
-                [sys.executable, "manage.py", "seed_school", "--students", str(options.students),
-                 "--seed", "7", "--today", SEED_TODAY],
+                [
+                    sys.executable,
+                    "manage.py",
+                    "seed_school",
+                    "--students",
+                    str(options.students),
+                    "--seed",
+                    "7",
+                    "--today",
+                    SEED_TODAY,
+                ],
                 base,
                 env,
             )
