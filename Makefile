@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format check bench load messages clean worker
+.PHONY: run test test-dates lint format check bench load messages clean worker
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,10 @@ run: $(STAMP)
 test: $(STAMP) lint
 	DJANGO_SETTINGS_MODULE=ednevnik.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python -m pytest
+
+## make test-dates: the whole suite under libfaketime at term, summer and New Year's midnight.
+test-dates: $(STAMP)
+	bin/test-dates
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
