@@ -18,13 +18,13 @@ _teaches = rules.is_teacher
 
 MENU: dict[str, list[Entry]] = {
     Role.SCHOOL_ADMIN: [
-        ("accounts:home", _("Home")),
+        ("home", _("Home")),
         ("consent:register", _("Consent register")),
         ("consent:paper_list", _("Paper extracts")),
         ("admin:index", _("School data")),
     ],
     Role.DIRECTOR: [
-        ("accounts:home", _("Home")),
+        ("home", _("Home")),
         ("journal:control", _("Journal control")),
         ("reports:summary_list", _("Summary sheets")),
         ("reports:statistics", _("Statistics")),
@@ -32,7 +32,7 @@ MENU: dict[str, list[Entry]] = {
         ("reports:late_finals", _("Finals within 24 hours")),
     ],
     Role.DEPUTY_HEAD: [
-        ("accounts:home", _("Home")),
+        ("home", _("Home")),
         ("journal:home", _("Journal"), _teaches),
         ("reports:finals_home", _("Finals"), _teaches),
         ("journal:timetable", _("Timetable")),
@@ -42,19 +42,19 @@ MENU: dict[str, list[Entry]] = {
         # Summary sheets and late finals: from the home page and the statistics page.
     ],
     Role.TEACHER: [
-        ("accounts:home", _("Home")),
+        ("home", _("Home")),
         ("journal:home", _("Journal")),
         ("reports:finals_home", _("Finals")),
         ("journal:control_works", _("Control works")),
     ],
     Role.GUARDIAN: [
         ("diary:home", _("Diary")),
-        ("accounts:home", _("Home")),
+        ("home", _("Home")),
         ("consent:my_consents", _("My consents")),
     ],
     Role.STUDENT: [
         ("diary:home", _("Diary")),
-        ("accounts:home", _("Home")),
+        ("home", _("Home")),
     ],
 }
 

@@ -3,7 +3,11 @@
 Checked at the moment of use (opening the diary, sending a message), never cached.
 """
 
+from django.db.models import Exists, OuterRef, Q
+
+from accounts.models import Role
 from school.models import GuardianStudent
+from school.rules import children_of
 
 from .models import Consent, Purpose
 
@@ -19,30 +23,29 @@ def has_consent_for(*, guardian_id: int, student_id: int, purpose: str) -> bool:
     )
 
 
-def student_has_diary_consent(student_id: int) -> bool:
-    """A student's own account opens the diary when a linked guardian consented to it."""
-    guardian_ids = GuardianStudent.objects.filter(student_id=student_id).values("guardian_id")
-    return (
-        Consent.objects.granted(Purpose.DIARY)
-        .filter(student_id=student_id, guardian_id__in=guardian_ids)
-        .exists()
-    )
+def diary_consent(user, student=None) -> Exists | Q:
+    """As an expression over Student (the outer row, or `student` given as an OuterRef or an
+    id): the consent in force that opens this student's electronic diary to the user. For a
+    guardian: their own diary consent for that child (the other parent's decision does not
+    open it for them). For a student's own account: a diary consent of any guardian linked to
+    them. Anyone else: never. Combine with school.rules.children_of, which says whose family
+    the user is."""
+    student = OuterRef("pk") if student is None else student
+    granted = Consent.objects.granted(Purpose.DIARY)
+    role = getattr(user, "role", None)
+    if role == Role.GUARDIAN:
+        return Exists(granted.filter(guardian__user=user, student_id=student))
+    if role == Role.STUDENT:
+        # The consenting guardian is linked to the same student (a join, not a subquery, so
+        # that `student` may be an OuterRef).
+        return Exists(granted.filter(student_id=student, guardian__links__student_id=student))
+    return Q(pk__in=[])
 
 
 def may_open_diary_of(user, student_id: int) -> bool:
-    """The user may see this student's electronic diary now: a guardian linked to the child
-    with diary consent, or the student themself with a guardian's diary consent."""
-    guardian = getattr(user, "guardian", None)
-    if guardian is not None:
-        return GuardianStudent.objects.filter(
-            guardian=guardian, student_id=student_id
-        ).exists() and has_consent_for(
-            guardian_id=guardian.pk, student_id=student_id, purpose=Purpose.DIARY
-        )
-    student = getattr(user, "student", None)
-    if student is not None and student.pk == student_id:
-        return student_has_diary_consent(student_id)
-    return False
+    """The user may see this student's electronic diary now: one of their children
+    (school.rules.children_of) with the diary consent in force (diary_consent)."""
+    return children_of(user).filter(diary_consent(user), pk=student_id).exists()
 
 
 CHANNEL_PURPOSE = {"sms": Purpose.SMS, "email": Purpose.EMAIL}

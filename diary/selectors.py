@@ -8,13 +8,13 @@ The diary only reads journal data (regulation 1.5).
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import JSONObject
 from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import Role
-from consent.models import Consent, Purpose
+from consent.rules import diary_consent
 from journal.db import ArrayOf
 from journal.models import (
     Attendance,
@@ -39,6 +39,7 @@ from school.models import (
     TeachingAssignment,
     TimetableEntry,
 )
+from school.rules import children_of
 
 from .models import CalendarFeed, WeekAcknowledgement
 
@@ -101,49 +102,10 @@ def _parse_time(value: str) -> dt.time:
     return dt.time.fromisoformat(value)
 
 
-def _viewer_scope(user) -> tuple[Q, Exists | Q | None, Subquery | None]:
-    """How the viewer reaches a child: (which students, the consent condition, the viewer's
-    guardian id). Mirrors consent.rules.may_open_diary_of in one query (tests check parity)."""
-    granted = Consent.objects.granted(Purpose.DIARY)
-    if user.role == Role.GUARDIAN:
-        linked = Exists(
-            GuardianStudent.objects.filter(guardian__user=user, student_id=OuterRef("pk"))
-        )
-        consent = Exists(granted.filter(guardian__user=user, student_id=OuterRef("pk")))
-        guardian = Subquery(
-            GuardianStudent.objects.filter(guardian__user=user, student_id=OuterRef("pk")).values(
-                "guardian_id"
-            )[:1]
-        )
-        return Q(linked), consent, guardian
-    if user.role == Role.STUDENT:
-        consent = Exists(
-            granted.filter(
-                student_id=OuterRef("pk"),
-                guardian__links__student_id=OuterRef("pk"),
-            )
-        )
-        return Q(user=user), consent, None
-    return Q(pk__in=[]), None, None
-
-
-def _children_of(user) -> QuerySet[Student]:
-    if user.role == Role.GUARDIAN:
-        return Student.objects.filter(guardian_links__guardian__user=user)
-    if user.role == Role.STUDENT:
-        return Student.objects.filter(user=user)
-    return Student.objects.none()
-
-
 def diary_children(user) -> list[Student]:
-    """The children whose diary the viewer reaches (a guardian's linked children, a student)."""
-    if not user.is_active:
-        return []
-    return list(
-        _children_of(user)
-        .filter(school_id=user.school_id)
-        .order_by("first_name", "last_name", "pk")
-    )
+    """The children whose diary the viewer reaches (school.rules.children_of), for the
+    switcher; whether each diary is open is asked per child (consent.rules.diary_consent)."""
+    return list(children_of(user).order_by("first_name", "last_name", "pk"))
 
 
 def diary_frame(user, student_id: int, *, on: dt.date | None = None) -> DiaryFrame:
@@ -154,17 +116,24 @@ def diary_frame(user, student_id: int, *, on: dt.date | None = None) -> DiaryFra
     acknowledgement."""
     if not user.is_active or not user.school_id:
         raise Http404
-    reach, consent, guardian = _viewer_scope(user)
+    # The viewer's guardian row for this child, for the week's acknowledgement.
+    guardian = (
+        Subquery(
+            GuardianStudent.objects.filter(guardian__user=user, student_id=OuterRef("pk")).values(
+                "guardian_id"
+            )[:1]
+        )
+        if user.role == Role.GUARDIAN
+        else None
+    )
     # Without a date: the school's "today" (its time zone), from the viewer's school, which the
     # page header needs anyway; the student row then need not bring the school along.
     school = user.school if on is None else None
     day = on or school.today()
     week = week_start_of(day)
-    enrollment = Enrollment.objects.filter(student_id=OuterRef("pk"), joined_on__lte=day).filter(
-        Q(left_on__isnull=True) | Q(left_on__gte=day)
-    )
+    enrollment = Enrollment.objects.filter(student_id=OuterRef("pk")).on_day(day)
     annotations = {
-        "diary_consent": consent if consent is not None else Q(pk__in=[]),
+        "diary_consent": diary_consent(user),
         "enrollment": Subquery(
             enrollment.order_by("-joined_on", "-pk").values(
                 json=JSONObject(
@@ -203,8 +172,7 @@ def diary_frame(user, student_id: int, *, on: dt.date | None = None) -> DiaryFra
             )
         ),
         "siblings": ArrayOf(
-            _children_of(user)
-            .filter(school_id=user.school_id)
+            children_of(user)
             .order_by("first_name", "last_name", "pk")
             .values(json=JSONObject(id="pk", first_name="first_name", last_name="last_name"))
         ),
@@ -216,7 +184,7 @@ def diary_frame(user, student_id: int, *, on: dt.date | None = None) -> DiaryFra
                 guardian__user=user, student_id=OuterRef("pk"), week_start=week
             ).values("acknowledged_at")[:1]
         )
-    found = Student.objects.filter(reach, pk=student_id, school_id=user.school_id)
+    found = children_of(user).filter(pk=student_id)
     if school is None:
         found = found.select_related("school")
     student = found.annotate(**annotations).first()
@@ -334,19 +302,8 @@ def periods_for(frame: DiaryFrame) -> list[ReportingPeriod]:
     the year itself last."""
     if frame.year_id is None:
         return []
-    rows = ReportingPeriod.objects.filter(
-        year_id=frame.year_id, level_min__lte=frame.class_level, level_max__gte=frame.class_level
-    )
+    rows = ReportingPeriod.objects.filter(year_id=frame.year_id).for_level(frame.class_level)
     return sorted(rows, key=lambda p: (p.kind == PeriodKind.YEAR, p.starts_on, p.number))
-
-
-def current_period(periods: list[ReportingPeriod], day: dt.date) -> ReportingPeriod | None:
-    ordinary = [p for p in periods if p.kind != PeriodKind.YEAR] or periods
-    for period in ordinary:
-        if period.starts_on <= day <= period.ends_on:
-            return period
-    past = [p for p in ordinary if p.ends_on < day]
-    return past[-1] if past else (ordinary[0] if ordinary else None)
 
 
 def period_marks(frame: DiaryFrame, period: ReportingPeriod) -> list[Mark]:
@@ -500,8 +457,8 @@ def class_acknowledgements(klass: ClassGroup, week: dt.date) -> list[dict]:
     """The class's active students with their guardians and whether each confirmed the week."""
     day = week + dt.timedelta(days=6)
     enrollments = (
-        Enrollment.objects.filter(class_group=klass, joined_on__lte=day)
-        .filter(Q(left_on__isnull=True) | Q(left_on__gte=week))
+        Enrollment.objects.filter(class_group=klass)
+        .during(week, day)
         .select_related("student")
         .order_by("student__last_name", "student__first_name")
     )

@@ -21,6 +21,7 @@ from accounts.rules import is_family_member, is_guardian, is_teacher
 from consent.rules import may_open_diary_of
 from journal.grading import Thresholds
 from journal.models import FinalKind
+from school.models import current_period
 
 from . import ical, selectors, services
 from .forecast import forecast
@@ -126,7 +127,7 @@ def _period_choice(request, frame):
         chosen = next((p for p in periods if p.pk == int(wanted)), None)
         if chosen is None:
             raise Http404
-    return periods, chosen or selectors.current_period(periods, frame.on)
+    return periods, chosen or current_period(periods, frame.on)
 
 
 @require_GET
@@ -325,7 +326,7 @@ def _feed_events(frame):
     start = selectors.week_start_of(frame.on) - dt.timedelta(days=14)
     end = start + dt.timedelta(days=70)
     lessons = selectors.lessons_between(frame, start, end)
-    period = selectors.current_period(selectors.periods_for(frame), frame.on)
+    period = current_period(selectors.periods_for(frame), frame.on)
     if period is not None:
         lessons += [
             lesson

@@ -3,11 +3,14 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.i18n import set_language
 
+from . import views
+
 admin.site.site_header = _("ednevnik: school data")
 admin.site.site_title = _("ednevnik")
 admin.site.index_title = _("School data")
 
 urlpatterns = [
+    path("", views.home, name="home"),
     path("", include("accounts.urls")),
     path("journal/", include("journal.urls")),
     path("diary/", include("diary.urls")),

@@ -4,6 +4,7 @@ the message is sent, not only when it is queued."""
 import datetime as dt
 import logging
 
+from celery import signature
 from django.db import transaction
 from django.utils import timezone
 
@@ -20,11 +21,10 @@ CHANNEL_CONTACT = {Channel.SMS: ContactKind.PHONE, Channel.EMAIL: ContactKind.EM
 
 def _schedule(message_id: int) -> None:
     """Hand the id to a worker after commit. A dead broker never fails the caller: the row
-    stays queued and a later relay sends it."""
-    from .tasks import outbox_send_task
-
+    stays queued and a later relay sends it. The task is named, not imported: tasks call
+    services, never the reverse (a signature by name still honours eager mode)."""
     try:
-        outbox_send_task.delay(message_id)
+        signature("notifications.outbox_send", args=[message_id]).apply_async()
     except Exception:  # noqa: BLE001 -- the broker's errors are many; the row is safe
         logger.warning("Could not schedule outbox message %s; it stays queued", message_id)
 

@@ -23,7 +23,6 @@ from accounts.rules import is_school_leader
 from consent.models import Consent, Purpose
 from journal.finals import finals_suggest, roster
 from journal.models import FinalKind, FinalMark, FinalStatus, Lesson, Mark
-from journal.rules import is_class_teacher_of
 from school.models import (
     ClassGroup,
     CurriculumPlan,
@@ -37,6 +36,7 @@ from school.models import (
     Teacher,
     TeachingAssignment,
 )
+from school.rules import homeroom_classes
 
 from . import statistics as st
 
@@ -168,14 +168,13 @@ def finals_rows(*, period, subject, students, kind: str, suggestions) -> list[Fi
 def summary_class(user, class_id: int) -> ClassGroup:
     """A class whose summary sheet the user may see: leaders of its school and its class
     teacher. Anything else is 404."""
+    visible = Q() if is_school_leader(user) else homeroom_classes(user)
     class_group = (
-        ClassGroup.objects.filter(pk=class_id, school_id=user.school_id)
+        ClassGroup.objects.filter(visible, pk=class_id, school_id=user.school_id)
         .select_related("year", "class_teacher")
         .first()
     )
     if class_group is None:
-        raise Http404
-    if not (is_school_leader(user) or is_class_teacher_of(user, class_group)):
         raise Http404
     return class_group
 
@@ -272,18 +271,15 @@ def finals_without_electronic_access(*, school, year):
 def record_student(user, student_id: int) -> Student:
     """A student whose record across years the user may see: school leaders, and a teacher
     who is or was the class teacher of one of the student's classes. 404 otherwise."""
-    student = Student.objects.filter(pk=student_id, school_id=user.school_id).first()
+    students = Student.objects.filter(pk=student_id, school_id=user.school_id)
+    if not is_school_leader(user):
+        students = students.filter(
+            pk__in=Enrollment.objects.filter(homeroom_classes(user, "class_group__")).values(
+                "student_id"
+            )
+        )
+    student = students.first()
     if student is None:
-        raise Http404
-    if is_school_leader(user):
-        return student
-    teacher = _teacher(user)
-    if (
-        teacher is None
-        or not Enrollment.objects.filter(
-            student=student, class_group__class_teacher=teacher
-        ).exists()
-    ):
         raise Http404
     return student
 
@@ -369,14 +365,15 @@ def statistics_finals(*, school, period, class_id=None, subject_id=None, teacher
     students at risk. A fixed number of queries whatever the number of students."""
     pairs = _scoped_pairs(school, period, class_id, subject_id, teacher_id)
     enrolled = dict(
-        Enrollment.objects.filter(
+        Enrollment.objects.active()
+        .filter(
             school=school,
             year_id=period.year_id,
-            left_on__isnull=True,
             class_group__level__gte=max(period.level_min, 2),
             class_group__level__lte=period.level_max,
             class_group_id__in={c for c, _s in pairs},
-        ).values_list("student_id", "class_group_id")
+        )
+        .values_list("student_id", "class_group_id")
     )
     kind = FinalKind.YEAR if period.kind == PeriodKind.YEAR else FinalKind.PERIOD
     finals = defaultdict(dict)  # (class, subject) → student → (status, value)

@@ -19,8 +19,8 @@ from accounts.audit import record_access
 from accounts.rules import is_deputy_head, is_director, is_school_leader, is_teacher
 from journal import finals as services
 from journal.models import FinalKind
-from journal.selectors import current_year
-from school.models import ClassGroup, PeriodKind, ReportingPeriod
+from school.models import ClassGroup, PeriodKind, ReportingPeriod, current_period
+from school.selectors import current_year
 
 from . import selectors
 from .forms import DeferForm, FinalsForm, StatisticsFilterForm
@@ -283,11 +283,7 @@ def _statistics_filter(request):
     data = request.GET.copy()
     periods = list(choices["periods"])
     if "period" not in data and periods:
-        today = school.today()
-        covering = [p for p in periods if p.starts_on <= today <= p.ends_on] or periods
-        # The quarter (or half-year) under way rather than the whole year.
-        current = next((p for p in covering if p.kind != PeriodKind.YEAR), covering[0])
-        data["period"] = str(current.pk)
+        data["period"] = str(current_period(periods, school.today()).pk)
     form = StatisticsFilterForm(data, **{**choices, "periods": periods})
     return form, {p.pk: p for p in periods}
 

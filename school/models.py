@@ -154,6 +154,38 @@ class PeriodKind(models.TextChoices):
     YEAR = "year", _("year")
 
 
+class ReportingPeriodQuerySet(models.QuerySet):
+    def for_level(self, level: int | None):
+        """The periods that apply to a class level (quarters for grades 2–9, half-years for
+        10–11, as the school set them). No level (a stream across classes): every period."""
+        if level is None:
+            return self
+        return self.filter(level_min__lte=level, level_max__gte=level)
+
+    def covering(self, day):
+        return self.filter(starts_on__lte=day, ends_on__gte=day)
+
+
+def current_period(periods, day):
+    """THE current period of a school on a day: the rule every page uses.
+
+    `periods` are the periods of a year for one class level (or, for a school-wide page, for
+    all levels), in any order. The year as a whole is only the answer when there are no
+    shorter periods. On a day inside a quarter or half-year: that one (holidays inside it
+    included; of several, the one that started last: the quarter rather than the half-year of
+    older classes). On a day between two (the autumn, winter or spring holidays, the summer):
+    the one that ended last — its finals are what teachers and families look at then. Before
+    the first one starts: the first. None when there are no periods at all."""
+    ordinary = [p for p in periods if p.kind != PeriodKind.YEAR] or list(periods)
+    covering = [p for p in ordinary if p.starts_on <= day <= p.ends_on]
+    if covering:
+        return max(covering, key=lambda p: (p.starts_on, p.pk or 0))
+    ended = [p for p in ordinary if p.ends_on < day]
+    if ended:
+        return max(ended, key=lambda p: (p.ends_on, p.pk or 0))
+    return min(ordinary, key=lambda p: (p.starts_on, p.pk or 0), default=None)
+
+
 class ReportingPeriod(SchoolOwned):
     """A quarter, trimester, half-year or the year, for a range of class levels."""
 
@@ -179,6 +211,8 @@ class ReportingPeriod(SchoolOwned):
         blank=True,
         related_name="+",
     )
+
+    objects = ReportingPeriodQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("reporting period")
@@ -382,6 +416,28 @@ class ClassGroup(SchoolOwned):
         return self.level > 1
 
 
+class EnrollmentQuerySet(models.QuerySet):
+    """What "in this class" means. `left_on` is the last day in the class (inclusive): a pupil
+    who leaves on Friday is still in the class that Friday. Each caller picks the meaning it
+    needs by name; `day`, `starts_on` and `ends_on` may be dates or expressions (OuterRef)."""
+
+    def on_day(self, day):
+        """Enrolled on that day: joined by then and not yet left."""
+        return self.filter(joined_on__lte=day).filter(Q(left_on__isnull=True) | Q(left_on__gte=day))
+
+    def during(self, starts_on, ends_on):
+        """Enrolled on any day of the span, leavers and late joiners included: the journal grid
+        of a period shows everyone who was in the class at some point of it."""
+        return self.filter(joined_on__lte=ends_on).filter(
+            Q(left_on__isnull=True) | Q(left_on__gte=starts_on)
+        )
+
+    def active(self):
+        """Not left: no leaving date recorded. Finals and the class lists go to the pupils
+        who are still in the class."""
+        return self.filter(left_on__isnull=True)
+
+
 class Enrollment(SchoolOwned):
     """A student's membership of a homeroom class for a year. One active class per year."""
 
@@ -396,6 +452,8 @@ class Enrollment(SchoolOwned):
     )
     joined_on = models.DateField(_("joined on"))
     left_on = models.DateField(_("left on"), null=True, blank=True)
+
+    objects = EnrollmentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("enrollment")

@@ -9,7 +9,7 @@ def test_a_missing_page_is_explained_in_russian(as_user, cast):
     assert response.status_code == 404
     body = response.content.decode()
     assert "Страница не найдена" in body and "Not Found" not in body
-    assert reverse("accounts:home") in body
+    assert reverse("home") in body
 
 
 def test_a_wrong_role_is_told_in_russian(as_user, cast):

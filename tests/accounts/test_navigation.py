@@ -36,7 +36,7 @@ def _links(body: str) -> set[str]:
 def test_every_menu_entry_and_home_link_opens_for_its_role(as_user, cast, persona):
     user = getattr(cast, persona)
     client = as_user(user)
-    home = client.get(reverse("accounts:home"))
+    home = client.get(reverse("home"))
     assert home.status_code == 200
     urls = {item["url"] for item in menu_for(user)} | _links(home.content.decode())
     assert urls
@@ -68,7 +68,7 @@ def test_leaders_reach_the_reports_and_the_journal_control(as_user, cast):
         _menu_names(cast.deputy_head)
     )
     for leader in (cast.director, cast.deputy_head):
-        home = as_user(leader).get(reverse("accounts:home")).content.decode()
+        home = as_user(leader).get(reverse("home")).content.decode()
         for name in wanted:
             assert reverse(name) in home
 
@@ -83,7 +83,7 @@ def test_the_finals_entry_is_shown_only_to_those_who_teach(cast):
 
 
 def test_a_guardian_reaches_their_consents_contacts_and_access_log(as_user, cast):
-    body = as_user(cast.guardian_of_two).get(reverse("accounts:home")).content.decode()
+    body = as_user(cast.guardian_of_two).get(reverse("home")).content.decode()
     for name in ("consent:my_consents", "consent:my_contacts", "consent:my_access_log"):
         assert reverse(name) in body
     for child in (cast.sibling_7a, cast.sibling_5b):
@@ -100,7 +100,7 @@ def test_the_class_teacher_reaches_confirmations_summary_sheet_and_group_journal
         class_group=cast.class_7a,
     )
     client = as_user(cast.class_teacher)
-    body = client.get(reverse("accounts:home")).content.decode()
+    body = client.get(reverse("home")).content.decode()
     acknowledgements = reverse("diary:class_acknowledgements", args=[cast.class_7a.pk])
     summary = reverse("reports:summary_sheet", args=[cast.class_7a.pk])
     group_journal = reverse("journal:grid_group", args=[group.pk])
@@ -110,7 +110,7 @@ def test_the_class_teacher_reaches_confirmations_summary_sheet_and_group_journal
     journal_home = client.get(reverse("journal:home")).content.decode()
     assert acknowledgements in journal_home and summary in journal_home
     # Another teacher's home has no class of their own.
-    other = as_user(cast.subject_teacher).get(reverse("accounts:home")).content.decode()
+    other = as_user(cast.subject_teacher).get(reverse("home")).content.decode()
     assert acknowledgements not in other
 
 
@@ -122,7 +122,7 @@ def test_the_class_teacher_home_queries_do_not_grow_with_groups(
 
     client = as_user(cast.class_teacher)
     with CaptureQueriesContext(connection) as small:
-        client.get(reverse("accounts:home"))
+        client.get(reverse("home"))
     for number in range(10):
         sm.StudyGroup.objects.create(
             school=cast.school,
@@ -132,7 +132,7 @@ def test_the_class_teacher_home_queries_do_not_grow_with_groups(
             class_group=cast.class_7a,
         )
     with django_assert_max_num_queries(len(small.captured_queries)):
-        client.get(reverse("accounts:home"))
+        client.get(reverse("home"))
 
 
 def test_the_journal_control_links_each_row_to_its_journal(as_user, cast):
@@ -145,6 +145,6 @@ def test_the_journal_control_links_each_row_to_its_journal(as_user, cast):
 
 
 def test_a_student_home_opens_their_own_diary(as_user, cast):
-    body = as_user(cast.student).get(reverse("accounts:home")).content.decode()
+    body = as_user(cast.student).get(reverse("home")).content.decode()
     assert "Мой дневник" in body
     assert reverse("diary:current_week", args=[cast.pupil.pk]) in body

@@ -8,7 +8,7 @@ from accounts.models import Role
 
 @pytest.fixture
 def home():
-    return reverse("accounts:home")
+    return reverse("home")
 
 
 def test_a_visitor_is_sent_to_the_login_page(client, home):

@@ -8,12 +8,21 @@ from django.core import mail
 from django.http import Http404
 from django.urls import reverse
 
+from diary.selectors import diary_frame, published_finals
 from journal.finals import final_mark_defer, final_mark_set
-from journal.finals_selectors import family_finals
 from journal.models import FinalStatus
 from reports.models import DeferralReminder
 from reports.services import deferral_reminders_send
 from reports.tasks import deferral_reminders, deferral_reminders_for_school
+
+
+def family_finals(user, student_id: int):
+    """The finals the diary's finals page lists for this viewer and child (as the view reads
+    them): Http404 for someone else's child, and nothing for a family without consent."""
+    frame = diary_frame(user, student_id)
+    if not frame.may_open:
+        raise Http404
+    return published_finals(frame)
 
 
 def test_deferred_reminded_resolved(cast, as_user):

@@ -1,0 +1,57 @@
+"""The role's home page: the one page that composes every app, so it lives in the project's
+wiring rather than in any app (accounts, at the bottom, imports none of them)."""
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from accounts import rules
+from accounts.models import Role
+from journal import selectors as journal_selectors
+from school.models import ClassGroup, StudyGroup
+from school.rules import children_of, homeroom_classes
+from school.selectors import classes_of, current_year, school_overview
+
+TEMPLATES = {
+    Role.SCHOOL_ADMIN: "home/admin.html",
+    Role.DIRECTOR: "home/leader.html",
+    Role.DEPUTY_HEAD: "home/leader.html",
+    Role.TEACHER: "home/teacher.html",
+    Role.GUARDIAN: "home/family.html",
+    Role.STUDENT: "home/family.html",
+}
+
+
+@require_GET
+@login_required
+def home(request):
+    """What this person needs first when they sign in."""
+    user = request.user
+    school = user.school
+    context = {"school": school, "today": school.today() if school else None}
+    if school is None:
+        return render(request, "home/none.html", context)
+    year = current_year(school)
+    context["year"] = year
+    if rules.is_teacher(user):
+        context["lessons_today"] = journal_selectors.teacher_lessons_on(user, context["today"])
+        context["assignments"] = journal_selectors.teacher_assignments(user, year) if year else []
+        # The class teacher's own class: its journal, its groups, the diary acknowledgements
+        # and the summary sheet (two queries whatever the number of classes or groups).
+        context["homeroom"] = (
+            ClassGroup.objects.filter(homeroom_classes(user), school=school, year=year)
+            .prefetch_related(
+                Prefetch("study_groups", queryset=StudyGroup.objects.order_by("name"))
+            )
+            .order_by("level", "letter")
+            if year
+            else []
+        )
+    if rules.is_school_leader(user) or rules.is_school_admin(user):
+        context.update(school_overview(school, year))
+    if rules.is_family_member(user):
+        children = list(children_of(user).order_by("first_name", "pk"))
+        enrollments = classes_of(children, year) if year else {}
+        context["children"] = [(child, enrollments.get(child.pk)) for child in children]
+    return render(request, TEMPLATES.get(user.role, "home/none.html"), context)
