@@ -64,7 +64,7 @@ TARGETS = {
         lambda r: r["seconds_1x"] <= 2 and r["seconds_10x"] <= 4 * r["seconds_1x"],
     ),
     "digest_school": (
-        "seconds ≤ 3 for about 1,900 guardians; queries do not grow with the guardians",
+        "seconds ≤ 2 for about 1,900 guardians; queries do not grow with the guardians",
         None,
     ),
     "pdf_class": ("pages_per_s ≥ 10", None),
