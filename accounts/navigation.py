@@ -1,5 +1,5 @@
-"""The navigation menu by role. Each app's issue adds its entries here; entries whose URL does
-not exist (yet) are skipped, so the menu never links to a missing page. An entry may carry a
+"""The navigation menu by role. Each app adds its entries here; entries whose URL does not
+exist (yet) are skipped, so the menu never links to a missing page. An entry may carry a
 predicate: it is shown only to the users the page itself admits (the menu never links to a
 403)."""
 

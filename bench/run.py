@@ -142,7 +142,7 @@ def seeded_school(*, label: str, students: int, density: float, seed: int, reuse
     from django.core.management import call_command
 
     from accounts.models import User
-    from bench.synthetic import DEMO_PASSWORD
+    from demo.synthetic import DEMO_PASSWORD
     from journal import models as jm
     from school import models as sm
     from school.models import School
@@ -350,7 +350,7 @@ def main(argv=None) -> int:
     if url.startswith(("postgres://", "postgresql://", "pgsql://")) and not args.reuse:
         recreate_postgres(url)
     os.environ["DATABASE_URL"] = url
-    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "ednevnik.settings.bench"
     sys.path.insert(0, str(BASE_DIR))
     import django
 

@@ -1,4 +1,4 @@
-"""The scenarios of `make bench` (docs: /work/shared/design/benchmarks.md).
+"""The scenarios of `make bench` (what each measures and its target: docs/benchmarks.md).
 
 Each scenario is a plain function over one or two seeded schools (`Subject`), usable both by
 the runner (`bench.run`) and by the tests. Pages go through the Django test client and the
@@ -64,7 +64,7 @@ TARGETS = {
         lambda r: r["seconds_1x"] <= 2 and r["seconds_10x"] <= 4 * r["seconds_1x"],
     ),
     "digest_school": (
-        "seconds ≤ 3 for about 1,900 guardians; queries do not grow with the guardians",
+        "seconds ≤ 2 for about 1,900 guardians; queries do not grow with the guardians",
         None,
     ),
     "pdf_class": ("pages_per_s ≥ 10", None),
@@ -424,12 +424,12 @@ def finals_school(one: Subject, ten: Subject) -> dict:
 def digest_school() -> dict:
     return not_built(
         "digest_school",
-        "The parents' daily digest is a later issue: there is no digest builder to measure yet.",
+        "The parents' daily digest is not built yet: there is no digest builder to measure.",
     )
 
 
 def pdf_class() -> dict:
     return not_built(
         "pdf_class",
-        "The paper extracts (one PDF per class) are a later issue: nothing to measure yet.",
+        "The paper extracts (one PDF per class) are not built yet: nothing to measure.",
     )

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ["school", "accounts", "journal", "diary", "consent", "notifications", "reports", "bench"]
+APPS = ["school", "accounts", "journal", "diary", "consent", "notifications", "reports", "demo"]
 # -P: an app folder holds modules (selectors.py) that would shadow the standard library.
 DJANGO_ADMIN = [sys.executable, "-P", "-m", "django"]
 MAKEMESSAGES = ["makemessages", "-l", "ru", "--no-obsolete", "--no-location"]
@@ -32,7 +32,7 @@ def main():
         )
         run(["compilemessages", "-l", "ru"], ROOT / app)
     ignores = []
-    for name in [*APPS, ".venv", "tests", "bin", "node_modules", "staticfiles"]:
+    for name in [*APPS, ".venv", "tests", "bin", "bench", "node_modules", "staticfiles"]:
         ignores += ["-i", f"{name}/*"]
     run([*MAKEMESSAGES, *ignores], ROOT)
     run(["compilemessages", "-l", "ru", "-i", ".venv", *[x for a in APPS for x in ("-i", a)]], ROOT)

@@ -1,4 +1,6 @@
-"""The Celery application. Retries, time limits and schedules are declared here, in one place."""
+"""The Celery application. Time limits and schedules are declared here, in one place; no task
+retries on its own (a message that could not be handed to a worker stays queued in the outbox
+and the relay below sends it)."""
 
 import os
 
@@ -9,6 +11,14 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ednevnik.settings.dev")
 app = Celery("ednevnik")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+# Time limits of every task. Past the soft limit a task gets SoftTimeLimitExceeded where it
+# stands (outbox_send records a send cut short as failed); past the hard limit the worker
+# process is ended, so a call that hangs never holds a worker for good. The longest healthy
+# run is the outbox relay: up to 500 messages, each bounded by its transport's own timeout
+# (EMAIL_TIMEOUT). Eager tasks (no REDIS_URL) run in-process and have no limits.
+app.conf.task_soft_time_limit = 10 * 60
+app.conf.task_time_limit = 11 * 60
 
 # Periodic jobs (Celery beat), all in one place. Every task is idempotent.
 app.conf.beat_schedule = {
@@ -23,7 +33,7 @@ app.conf.beat_schedule = {
         "task": "consent.destroy_withdrawn_data",
         "schedule": 24 * 60 * 60,
     },
-    # Deferred finals (2.5): remind the teacher as the due date nears. Idempotent (one row per
+    # Deferred finals (regulation 2.5): remind the teacher as the due date nears. Idempotent (one row per
     # final, due date and kind), so running it every six hours reminds once and retries failures.
     "deferral-reminders": {
         "task": "reports.deferral_reminders",

@@ -2,7 +2,7 @@
 
 E-mail goes through Django's mail (console in development, locmem in tests, SMTP when
 EMAIL_URL is set). SMS goes to the console backend unless Twilio is configured; the Twilio
-transport arrives with the notifications issue and is refused here rather than faked.
+transport is not built yet, and is refused here rather than faked.
 """
 
 import logging

@@ -1,4 +1,4 @@
-"""Pages of issue 5: finals entry, deferrals, periods, the summary sheet, the 24-hour report,
+"""The reports pages: finals entry, deferrals, periods, the summary sheet, the 24-hour report,
 the student's record across years and the statistics.
 
 Views adapt: they check the role (403), fetch through a scoped selector (404), call one

@@ -61,3 +61,15 @@ def test_every_scheduled_job_names_a_registered_task():
     app.loader.import_default_modules()
     for name, entry in app.conf.beat_schedule.items():
         assert entry["task"] in app.tasks, name
+
+
+def test_every_task_has_a_soft_time_limit_below_its_hard_one():
+    from ednevnik.celery import app
+
+    app.loader.import_default_modules()
+    ours = [task for name, task in app.tasks.items() if not name.startswith("celery.")]
+    assert ours
+    for task in ours:
+        soft = task.soft_time_limit or app.conf.task_soft_time_limit
+        hard = task.time_limit or app.conf.task_time_limit
+        assert 0 < soft < hard, task.name

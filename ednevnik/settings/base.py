@@ -40,7 +40,6 @@ INSTALLED_APPS = [
     "consent",
     "notifications",
     "reports",
-    "bench",
 ]
 
 MIDDLEWARE = [
@@ -132,7 +131,7 @@ SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=14 * 24 * 3600)
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
-# No inline script, nothing from another origin (quality.md).
+# No inline script, nothing from another origin (docs/quality.md).
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "font-src 'self'; connect-src 'self'; frame-ancestors 'none'; form-action 'self'; "

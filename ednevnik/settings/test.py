@@ -1,7 +1,10 @@
 """The test suite: fast hashing, in-memory files, eager Celery unless a test starts a worker."""
 
 from .base import *  # noqa: F403
-from .base import BASE_DIR, env
+from .base import BASE_DIR, INSTALLED_APPS, env
+
+# The synthetic school: its own tests, and the benchmark's tests seed with it.
+INSTALLED_APPS = [*INSTALLED_APPS, "demo"]
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CELERY_TASK_ALWAYS_EAGER = True

@@ -3,6 +3,7 @@
 import argparse
 import io
 import json
+import tempfile
 
 import pytest
 from django.core.management import call_command
@@ -87,9 +88,9 @@ def test_the_runner_never_uses_the_developers_database(monkeypatch, tmp_path):
         "postgres://postgres@127.0.0.1:5432/ednevnik_bench",
         None,
     )
-    monkeypatch.setenv("DATABASE_URL", "sqlite:////work/db.sqlite3")
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'db.sqlite3'}")
     url, directory = bench_run.bench_database(args)
-    assert url.startswith("sqlite:////tmp/") and url.endswith("/bench.sqlite3")
+    assert url.startswith(f"sqlite:///{tempfile.gettempdir()}/") and url.endswith("/bench.sqlite3")
     assert directory is not None and directory.is_dir()
     directory.rmdir()
     with pytest.raises(SystemExit, match="_bench"):

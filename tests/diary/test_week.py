@@ -17,9 +17,8 @@ from .conftest import add_marks
 
 pytestmark = pytest.mark.django_db
 
-WEEK_QUERY_BUDGET = (
-    8  # benchmarks.md: diary_week ≤ 8 (session, user, 6 reads: homework is two indexed queries)
-)
+# docs/benchmarks.md: diary_week ≤ 8 (session, user, 6 reads: homework is two indexed queries)
+WEEK_QUERY_BUDGET = 8
 
 
 def week_url(student, monday):

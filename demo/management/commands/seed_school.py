@@ -1,14 +1,16 @@
-"""`python manage.py seed_school`: build the deterministic synthetic school (bench.synthetic)."""
+"""`python manage.py seed_school`: build the deterministic synthetic school (demo.synthetic)."""
 
 import datetime as dt
 import json
+import os
 import time
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.test.utils import override_settings
 
 from accounts.models import User
-from bench.synthetic import DEMO_PASSWORD, SchoolBuilder
+from demo.synthetic import DEMO_PASSWORD, SchoolBuilder
 from school.models import School
 
 LABELS = {
@@ -85,6 +87,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
+        refuse_production_settings()
         self.verbosity = options["verbosity"]
         if options["if_empty"] and School.objects.exists():
             self.print_existing_logins(options["password"])
@@ -146,6 +149,24 @@ class Command(BaseCommand):
             user = by_name.get(username)
             if user is not None:
                 self.stdout.write(f"  {username:<22} {user.role:<13} {user.full_name}")
+
+
+def refuse_production_settings() -> None:
+    """A demo school (made-up families, one shared password) never goes into a real school's
+    database. The prod settings do not install this app; should a settings module built on
+    them install it anyway, this refuses: the settings module is the production one, or DEBUG
+    is off with session cookies for HTTPS only (SESSION_COOKIE_SECURE, which only prod sets)."""
+    module = settings.SETTINGS_MODULE or os.environ.get("DJANGO_SETTINGS_MODULE", "")
+    if module.rsplit(".", 1)[-1] == "prod":  # ednevnik.settings.prod, or a site's own prod
+        reason = f"the settings module is {module}"
+    elif not settings.DEBUG and settings.SESSION_COOKIE_SECURE:
+        reason = "DEBUG is off and SESSION_COOKIE_SECURE is on, as in production"
+    else:
+        return
+    raise CommandError(
+        f"seed_school refuses to run under production settings ({reason}): the demo school "
+        "is for the dev, test and bench settings only. Nothing was written."
+    )
 
 
 DEMO_USERNAMES = [

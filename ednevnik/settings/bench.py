@@ -1,14 +1,17 @@
-"""Settings of `make bench`: the project's base settings, as production runs them (DEBUG off,
-templates cached), with Celery tasks in-process and mail kept in memory.
+"""Settings of `make bench`: the base settings as production runs them (DEBUG off, templates
+cached), with the demo app for seeding, Celery tasks in-process and mail kept in memory.
 
 The database comes from DATABASE_URL, which `bench.run` points at its own database before
-Django starts (a fresh SQLite file under /tmp, or a dedicated `…_bench` PostgreSQL database):
-a benchmark never touches a developer's data.
+Django starts (a fresh SQLite file in a temporary directory, or a dedicated `…_bench`
+PostgreSQL database): a benchmark never touches a developer's data.
 """
 
-from ednevnik.settings.base import *  # noqa: F403
+from .base import *  # noqa: F403
+from .base import INSTALLED_APPS
 
 DEBUG = False
+# The synthetic schools the scenarios run on are built by `seed_school`.
+INSTALLED_APPS = [*INSTALLED_APPS, "demo"]
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_BROKER_URL = "memory://"
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
