@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from accounts.admin import AccessLoggedAdmin, ReadOnlyAdminMixin, SchoolScopedAdmin
 from school.models import GuardianStudent
@@ -67,5 +68,10 @@ class DestructionAdmin(ReadOnlyScopedAdmin):
 
 @admin.register(AccessLogEntry)
 class AccessLogEntryAdmin(ReadOnlyScopedAdmin):
-    list_display = ["viewed_at", "viewer", "student_name", "what"]
-    list_select_related = ["viewer"]
+    list_display = ["viewed_at", "viewer", "student_shown", "what"]
+    list_select_related = ["viewer", "student"]
+
+    @admin.display(description=_("student"))
+    def student_shown(self, entry):
+        # A deleted student's entries keep the name written when the student went.
+        return entry.student or entry.student_name

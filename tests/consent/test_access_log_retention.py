@@ -21,3 +21,19 @@ def test_a_new_entry_keeps_the_students_id_beside_the_link(cast):
     access_log_record(cast.subject_teacher, cast.pupil, "journal")
     entry = AccessLogEntry.objects.get(student=cast.pupil)
     assert entry.student_ref == cast.pupil.pk
+
+
+def test_the_admin_lists_entries_of_present_and_deleted_students(as_user, cast):
+    from django.urls import reverse
+
+    gone = f.StudentFactory(school=cast.school, last_name="Уходящий", first_name="Иван")
+    access_log_record(cast.subject_teacher, gone, "journal")
+    access_log_record(cast.subject_teacher, cast.pupil, "journal")
+    name = gone.full_name
+    gone.delete()
+    body = (
+        as_user(cast.school_admin)
+        .get(reverse("admin:consent_accesslogentry_changelist"))
+        .content.decode()
+    )
+    assert name in body and cast.pupil.last_name in body
