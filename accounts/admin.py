@@ -6,7 +6,9 @@ from django.utils.translation import ngettext
 
 from . import rules, twofactor
 from .audit import record_access
-from .models import Role, User
+from .models import Role, SecurityEventKind, User
+from .security import security_event_record
+from .sessions import sessions_end_for
 
 # The school every scoped row points to (school.School; named, not imported: accounts is the
 # bottom layer).
@@ -237,7 +239,20 @@ class UserAdmin(SchoolScopedMixin, BaseUserAdmin):
         target = self.get_object(request, id)
         if target is not None and not may_manage_credentials(request.user, target):
             raise PermissionDenied
-        return super().user_change_password(request, id, form_url)
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and target is not None and response.status_code == 302:
+            # The password changed: every session of the account ends (but the one making
+            # the change, when it is one's own).
+            keep = request.session.session_key if target.pk == request.user.pk else None
+            sessions_end_for(target.pk, keep=keep)
+            security_event_record(
+                kind=SecurityEventKind.PASSWORD_CHANGED,
+                request=request,
+                user=target,
+                actor=request.user,
+                detail="set in the admin",
+            )
+        return response
 
     @admin.action(description=_("Reset two-factor sign-in (a lost phone)"))
     def reset_two_factor(self, request, queryset):

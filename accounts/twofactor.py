@@ -146,7 +146,7 @@ def verify(request, token: str) -> str:
     if accepted is None:
         security_event_record(kind=SecurityEventKind.OTP_FAILED, request=request, user=user)
         return "wrong"
-    if accepted is recovery or isinstance(accepted, RecoveryCodeDevice):
+    if isinstance(accepted, RecoveryCodeDevice):
         left = RecoveryCode.objects.filter(device=accepted).count()
         security_event_record(
             kind=SecurityEventKind.OTP_RECOVERY_USED,

@@ -17,7 +17,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from . import twofactor
-from .models import RecoveryCode, RecoveryCodeDevice
+from .models import RecoveryCode, RecoveryCodeDevice, SecurityEventKind
+from .security import security_event_record
 
 
 class CodeForm(forms.Form):
@@ -137,9 +138,6 @@ def two_factor(request):
         action = request.POST.get("action")
         if action == "codes" and enrolled:
             codes = twofactor.recovery_codes_new(user)
-            from .models import SecurityEventKind
-            from .security import security_event_record
-
             security_event_record(
                 kind=SecurityEventKind.OTP_RECOVERY_NEW, request=request, user=user
             )

@@ -84,6 +84,29 @@ def test_a_school_admin_sets_a_teachers_password(as_user, cast):
     assert cast.subject_teacher.check_password("Nov-parol-2026!")
 
 
+def test_a_password_set_in_the_admin_ends_the_accounts_sessions_and_is_recorded(as_user, cast):
+    from django.contrib.sessions.models import Session
+    from django.test import Client
+
+    from accounts.models import SecurityEvent, SecurityEventKind
+    from tests.signin import sign_in
+
+    teacher_session = sign_in(Client(), cast.subject_teacher)
+    client = as_user(cast.school_admin)
+    url = reverse("admin:auth_user_password_change", args=[cast.subject_teacher.pk])
+    client.post(
+        url,
+        {"password1": "Nov-parol-2026!", "password2": "Nov-parol-2026!", "usable_password": "true"},
+    )
+    assert teacher_session.get("/").status_code == 302
+    assert not any(
+        s.get_decoded().get("_auth_user_id") == str(cast.subject_teacher.pk)
+        for s in Session.objects.all()
+    )
+    event = SecurityEvent.objects.get(kind=SecurityEventKind.PASSWORD_CHANGED)
+    assert event.user == cast.subject_teacher and event.actor == cast.school_admin
+
+
 def _change(client, user, **fields):
     data = {
         "username": user.username,
