@@ -8,6 +8,9 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
+    if twofactor.session_pending(request):
+        # Until the second factor is given, no page but its own opens: no menu to show.
+        return {}
     menu = menu_for(user)
     current = request.resolver_match.view_name if request.resolver_match else ""
     for item in menu:

@@ -167,3 +167,9 @@ def test_an_admin_cannot_reset_their_own_second_factor(as_user, cast):
     response = _reset(as_user(cast.school_admin), cast.school_admin)
     assert response.status_code == 403
     assert TOTPDevice.objects.filter(user=cast.school_admin).exists()
+
+
+def test_no_menu_is_shown_while_the_second_factor_is_owed(cast):
+    client, _ = password_sign_in("director")
+    body = client.get(reverse("accounts:otp_enrol")).content.decode()
+    assert 'class="site-nav"' not in body
