@@ -2,29 +2,29 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from . import throttle
+from . import lockout
 
 
-class ThrottledAuthenticationForm(AuthenticationForm):
-    """The login form, refusing further attempts after repeated failures."""
+class LoginForm(AuthenticationForm):
+    """The one login form, for the site and the admin. Throttling is django-axes' (it refuses
+    inside `authenticate`); this form only says why."""
 
     error_messages = {
         **AuthenticationForm.error_messages,
         "throttled": _(
-            "Too many failed attempts. Please wait 15 minutes and try again, "
-            "or ask the school to reset your password."
+            "Too many failed attempts from this device. Sign-in with this login is paused for "
+            "%(minutes)s min. Try again later, or reset your password."
         ),
     }
 
     def clean(self):
-        username = self.data.get("username", "")
-        address = self.request.META.get("REMOTE_ADDR", "") if self.request else ""
-        if throttle.is_locked(username, address):
-            raise forms.ValidationError(self.error_messages["throttled"], code="throttled")
         try:
-            cleaned = super().clean()
+            return super().clean()
         except forms.ValidationError:
-            throttle.record_failure(username, address)
+            if self.request is not None and getattr(self.request, "axes_locked_out", False):
+                raise forms.ValidationError(
+                    self.error_messages["throttled"],
+                    code="throttled",
+                    params={"minutes": lockout.cool_off_minutes(self.request)},
+                ) from None
             raise
-        throttle.reset(username, address)
-        return cleaned

@@ -30,6 +30,7 @@ MENU: dict[str, list[Entry]] = {
         ("reports:statistics", _("Statistics")),
         ("reports:periods", _("Reporting periods")),
         ("reports:late_finals", _("Finals within 24 hours")),
+        ("accounts:security_events", _("Security events")),
     ],
     Role.DEPUTY_HEAD: [
         ("home", _("Home")),

@@ -1,13 +1,25 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
-from accounts.admin import SchoolScopedAdmin
+from accounts.admin import AccessLoggedAdmin, ReadOnlyAdminMixin, SchoolScopedAdmin
+from school.models import GuardianStudent
 
 from .models import AccessLogEntry, Consent, ContactPoint, Destruction, PdRequest
 
 
+class ReadOnlyScopedAdmin(ReadOnlyAdminMixin, SchoolScopedAdmin):
+    """Evidence the school keeps: viewable by its administrator, written only by services."""
+
+
+class ReadOnlyLoggedAdmin(ReadOnlyAdminMixin, AccessLoggedAdmin):
+    """Read-only, and looking is logged in the access log of the students concerned."""
+
+
 @admin.register(Consent)
-class ConsentAdmin(SchoolScopedAdmin):
-    """Consent rows are kept, never edited away: withdrawal is recorded, deletion is refused."""
+class ConsentAdmin(ReadOnlyLoggedAdmin):
+    """The consent register, read-only: decisions are recorded and withdrawn only on the
+    consent pages (consent.services), which check the scan's content, keep the history and
+    stop messages on withdrawal."""
 
     list_display = [
         "guardian",
@@ -20,36 +32,24 @@ class ConsentAdmin(SchoolScopedAdmin):
     ]
     list_filter = ["purpose", "decision", "form", "withdrawn_on"]
     search_fields = ["guardian__last_name", "student__last_name", "document_ref"]
-    autocomplete_fields = ["guardian", "student"]
-    readonly_fields = ["recorded_by", "recorded_at", "withdrawn_recorded_by"]
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def save_model(self, request, obj, form, change):
-        if not change:
-            obj.recorded_by = request.user
-        elif "withdrawn_on" in form.changed_data and obj.withdrawn_on:
-            obj.withdrawn_recorded_by = request.user
-        super().save_model(request, obj, form, change)
-
-
-class ReadOnlyScopedAdmin(SchoolScopedAdmin):
-    """Evidence the school keeps: viewable by its administrator, written only by services."""
-
-    def has_add_permission(self, request, *args):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    list_select_related = ["guardian", "student"]
+    exclude = ["document"]  # the scan only through consent:scan, which logs the access
 
 
 @admin.register(ContactPoint)
-class ContactPointAdmin(ReadOnlyScopedAdmin):
-    """Contacts change through the consent pages (contact_set keeps the provenance)."""
+class ContactPointAdmin(ReadOnlyLoggedAdmin):
+    """Contacts change through the consent pages (contact_set keeps the provenance). A
+    parent's contacts are their children's data too: looking is logged for each child."""
+
+    list_select_related = ["guardian"]
+
+    def students_of(self, objects) -> list:
+        guardian_ids = {obj.guardian_id for obj in objects}
+        return list(
+            GuardianStudent.objects.filter(guardian_id__in=guardian_ids)
+            .values_list("student_id", flat=True)
+            .distinct()
+        )
 
     list_display = ["guardian", "kind", "value", "source", "recorded_at", "replaced_at"]
     list_filter = ["kind", "source"]
@@ -57,7 +57,7 @@ class ContactPointAdmin(ReadOnlyScopedAdmin):
 
 
 @admin.register(PdRequest)
-class PdRequestAdmin(ReadOnlyScopedAdmin):
+class PdRequestAdmin(ReadOnlyLoggedAdmin):
     list_display = ["guardian", "student", "received_on", "due_on", "answered_on"]
 
 
@@ -68,5 +68,10 @@ class DestructionAdmin(ReadOnlyScopedAdmin):
 
 @admin.register(AccessLogEntry)
 class AccessLogEntryAdmin(ReadOnlyScopedAdmin):
-    list_display = ["viewed_at", "viewer", "student", "what"]
+    list_display = ["viewed_at", "viewer", "student_shown", "what"]
     list_select_related = ["viewer", "student"]
+
+    @admin.display(description=_("student"))
+    def student_shown(self, entry):
+        # A deleted student's entries keep the name written when the student went.
+        return entry.student or entry.student_name

@@ -264,9 +264,18 @@ class AccessLogEntry(SchoolOwned):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # The log outlives the student for its retention period (consent.pdregistry): when a
+    # student is deleted the link becomes NULL and the id and name stay (consent/receivers.py
+    # writes the name just before the student goes).
     student = models.ForeignKey(
-        Student, verbose_name=_("student"), on_delete=models.CASCADE, related_name="access_log"
+        Student,
+        verbose_name=_("student"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="access_log",
     )
+    student_ref = models.BigIntegerField(_("student id"), null=True, editable=False)
+    student_name = models.CharField(_("student's name"), max_length=460, blank=True, editable=False)
     what = models.CharField(_("what was viewed"), max_length=200)
     viewed_at = models.DateTimeField(_("viewed at"), auto_now_add=True)
     # One row per viewer, student, record and day: a teacher reloading a class journal twenty

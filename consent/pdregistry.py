@@ -171,7 +171,7 @@ _BUILTIN: list[tuple[str, dict]] = [
             "student": "student",
             "match": "all",
             "retention": Retention.CONSENT_BASED,
-            "exclude": ("token",),
+            "exclude": ("token_hash",),
         },
     ),
     # notifications: messages exist only because of consent to SMS/e-mail and hold the
@@ -188,6 +188,16 @@ _BUILTIN_EXEMPT: list[tuple[str, str]] = [
     ("school.ReportingPeriod", _STAFF),
     ("journal.Homework", "homework is set for a class, not a student; " + _STAFF),
     ("reports.DeferralReminder", "a reminder sent to the teacher about a deferral; " + _STAFF),
+    (
+        "otp_totp.TOTPDevice",
+        "a staff member's second sign-in factor (families have none); " + _STAFF,
+    ),
+    ("accounts.RecoveryCodeDevice", "a staff member's recovery codes (hashes only); " + _STAFF),
+    (
+        "accounts.SecurityEvent",
+        "the append-only security log (sign-ins, refusals, changes) kept to protect the data "
+        "(152-FZ art. 19), not on consent; the director reads it",
+    ),
 ]
 
 for _label, _options in _BUILTIN:

@@ -7,7 +7,6 @@ import secrets
 
 from django.conf import settings
 from django.contrib.auth import password_validation
-from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
@@ -15,7 +14,9 @@ from django.db.models.constants import OnConflict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import STAFF_ROLES, Role, User
+from accounts.models import STAFF_ROLES, Role, SecurityEventKind, User
+from accounts.security import security_event_record
+from accounts.sessions import sessions_end_for
 from school.models import Guardian, GuardianStudent, Student
 
 from . import events, pdregistry
@@ -38,12 +39,13 @@ logger = logging.getLogger(__name__)
 PD_REQUEST_WORKING_DAYS = 10
 DESTRUCTION_DAYS = 30
 ACTIVATION_DAYS = 14
-SCAN_TYPES = {
-    ".pdf": b"%PDF-",
-    ".jpg": b"\xff\xd8\xff",
-    ".jpeg": b"\xff\xd8\xff",
-    ".png": b"\x89PNG\r\n\x1a\n",
-}
+# What a scan may be, told by its first bytes (never by its name): the stored file gets the
+# extension of what it is, so it is served with the right type.
+SCAN_TYPES = [
+    (b"%PDF-", ".pdf"),
+    (b"\xff\xd8\xff", ".jpg"),
+    (b"\x89PNG\r\n\x1a\n", ".png"),
+]
 
 
 def _same_school(user, *objects) -> None:
@@ -53,13 +55,9 @@ def _same_school(user, *objects) -> None:
             raise ValidationError(_("This record belongs to another school."))
 
 
-def scan_validate(document) -> None:
-    """A scan is a PDF, JPEG or PNG no larger than UPLOAD_MAX_BYTES, judged by its bytes too."""
-    name = (document.name or "").lower()
-    extension = "." + name.rsplit(".", 1)[-1] if "." in name else ""
-    magic = SCAN_TYPES.get(extension)
-    if magic is None:
-        raise ValidationError({"document": _("The scan must be a PDF, JPEG or PNG file.")})
+def scan_validate(document) -> str:
+    """A scan is a PDF, JPEG or PNG no larger than UPLOAD_MAX_BYTES, judged by its content
+    whatever its name says. Returns the extension of what it really is."""
     if document.size > settings.UPLOAD_MAX_BYTES:
         raise ValidationError(
             {
@@ -67,10 +65,13 @@ def scan_validate(document) -> None:
                 % {"mb": settings.UPLOAD_MAX_BYTES // (1024 * 1024)}
             }
         )
-    head = document.read(len(magic))
     document.seek(0)
-    if head != magic:
-        raise ValidationError({"document": _("The file's content does not match its type.")})
+    head = document.read(8)
+    document.seek(0)
+    for magic, extension in SCAN_TYPES:
+        if head.startswith(magic):
+            return extension
+    raise ValidationError({"document": _("The scan must be a PDF, JPEG or PNG file.")})
 
 
 # --- Consent --------------------------------------------------------------------------------
@@ -96,8 +97,7 @@ def consent_record(
         raise ValidationError(
             {"decided_on": _("The date of the decision cannot be in the future.")}
         )
-    if document:
-        scan_validate(document)
+    extension = scan_validate(document) if document else ""
     consent = Consent(
         school_id=guardian.school_id,
         guardian=guardian,
@@ -113,8 +113,15 @@ def consent_record(
     try:
         with transaction.atomic():
             if document:
-                consent.document.save(document.name, document, save=False)
+                consent.document.save(f"scan{extension}", document, save=False)
             consent.save()
+            security_event_record(
+                kind=SecurityEventKind.CONSENT_CHANGED,
+                actor=recorded_by,
+                school_id=consent.school_id,
+                detail=f"recorded #{consent.pk}: {consent.purpose} {consent.decision}, "
+                f"parent #{consent.guardian_id}, student #{consent.student_id}",
+            )
     except IntegrityError:
         # A double submit raced past full_clean: the partial unique index refused the second.
         raise ValidationError(
@@ -145,6 +152,13 @@ def consent_withdraw(*, recorded_by: User, consent: Consent, withdrawn_on: dt.da
             raise ValidationError(_("This decision has already been withdrawn."))
         consent.withdrawn_on = withdrawn_on
         consent.withdrawn_recorded_by = recorded_by
+        security_event_record(
+            kind=SecurityEventKind.CONSENT_CHANGED,
+            actor=recorded_by,
+            school_id=consent.school_id,
+            detail=f"withdrawn #{consent.pk}: {consent.purpose} on {withdrawn_on.isoformat()}, "
+            f"parent #{consent.guardian_id}, student #{consent.student_id}",
+        )
         if consent.decision == Decision.CONSENT:
             events.consent_withdrawn.send(
                 sender=Consent,
@@ -218,6 +232,11 @@ def _code_hash(code: str) -> str:
     return hashlib.sha256(normalised.encode()).hexdigest()
 
 
+def activation_code_key(code: str) -> str:
+    """What counts attempts at one code (its hash: the code itself is never kept)."""
+    return _code_hash(code)
+
+
 def _new_code() -> str:
     # 12 characters from 31 unambiguous ones: about 59 bits, enough for a code that expires.
     alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -287,19 +306,6 @@ def account_activate(*, code: str, password1: str, password2: str) -> User:
         activation.used_at = timezone.now()
         activation.save(update_fields=["used_at"])
     return user
-
-
-def sessions_end_for(user_id: int) -> int:
-    """Delete every session of this user, so their next request is signed out.
-
-    Sessions are stored signed and encoded: we decode the live ones. A school has a few thousand
-    at most; this runs on an administrator's action, not on a page view."""
-    ended = []
-    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
-        if str(session.get_decoded().get("_auth_user_id")) == str(user_id):
-            ended.append(session.session_key)
-    Session.objects.filter(session_key__in=ended).delete()
-    return len(ended)
 
 
 def account_disable(*, disabled_by: User, guardian: Guardian) -> None:
@@ -433,7 +439,11 @@ def access_log_record(viewer, student, what: str) -> AccessLogEntry | None:
     student_id = getattr(student, "pk", student)
     school_id = getattr(student, "school_id", None) or viewer.school_id
     entry = AccessLogEntry(
-        school_id=school_id, viewer=viewer, student_id=student_id, what=str(what)[:200]
+        school_id=school_id,
+        viewer=viewer,
+        student_id=student_id,
+        student_ref=student_id,
+        what=str(what)[:200],
     )
     _insert_ignoring_duplicates([entry])  # once a day: see the model's constraint
     return entry
@@ -451,6 +461,7 @@ def access_log_record_many(viewer, students, what: str) -> int:
             school_id=getattr(s, "school_id", None) or viewer.school_id,
             viewer=viewer,
             student_id=getattr(s, "pk", s),
+            student_ref=getattr(s, "pk", s),
             what=str(what)[:200],
         )
         for s in students

@@ -2,7 +2,6 @@
 service, render or redirect."""
 
 import mimetypes
-from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -13,9 +12,13 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_ratelimit.core import is_ratelimited
 
 from accounts.access import role_required
+from accounts.clientip import client_ip
+from accounts.models import SecurityEventKind
 from accounts.rules import is_guardian, is_school_admin
+from accounts.security import security_event_record
 
 from . import selectors, services
 from .forms import (
@@ -205,8 +208,9 @@ def account_issue(request, link_id: int):
     """Issue the account and show the one-time code once, on a page to print."""
     link = selectors.link_for_admin(request.user, link_id)
     activation, code = services.account_issue(issued_by=request.user, guardian=link.guardian)
+    # The address only: the family types the code, so it never sits in a URL (browser
+    # history, proxy and server logs, a photo of the screen's address bar).
     activate_url = request.build_absolute_uri(reverse("consent:activate"))
-    activate_link = f"{activate_url}?{urlencode({'code': code})}"
     response = render(
         request,
         "consent/account_issued.html",
@@ -215,7 +219,6 @@ def account_issue(request, link_id: int):
             "activation": activation,
             "code": code,
             "activate_url": activate_url,
-            "activate_link": activate_link,
             "username": activation.guardian.user.username,
         },
     )
@@ -241,26 +244,63 @@ def link_remove(request, link_id: int):
     return redirect("consent:register")
 
 
+def _activation_limited(request) -> bool:
+    """Activation attempts are limited per client address and per code (django-ratelimit,
+    the address as the trusted proxies report it): guessing a code is slow from anywhere."""
+    limited = is_ratelimited(
+        request,
+        group="activation-address",
+        key=lambda group, req: client_ip(req) or "",
+        rate=settings.ACTIVATION_RATE_PER_ADDRESS,
+        increment=True,
+    )
+    code = request.POST.get("code", "")
+    if code:
+        limited = (
+            is_ratelimited(
+                request,
+                group="activation-code",
+                key=lambda group, req: services.activation_code_key(code),
+                rate=settings.ACTIVATION_RATE_PER_CODE,
+                increment=True,
+            )
+            or limited
+        )
+    return limited
+
+
 @require_http_methods(["GET", "POST"])
 def activate(request):
     """The guardian sets a password with the code the school issued (no sign-in needed)."""
     if request.method == "POST":
         form = ActivateForm(request.POST)
+        if _activation_limited(request):
+            form.is_valid()
+            form.add_error(None, _("Too many attempts. Please wait an hour and try again."))
+            security_event_record(kind=SecurityEventKind.ACTIVATION_FAILED, request=request)
+            return _no_store(render(request, "consent/activate.html", {"form": form}, status=429))
         if form.is_valid():
             try:
                 user = services.account_activate(**form.cleaned_data)
             except ValidationError as error:
                 _apply_errors(form, error)
+                security_event_record(kind=SecurityEventKind.ACTIVATION_FAILED, request=request)
             else:
+                security_event_record(kind=SecurityEventKind.ACTIVATION, request=request, user=user)
                 messages.success(
                     request,
                     _("The password is set. Sign in with the login %(username)s.")
                     % {"username": user.username},
                 )
                 return redirect("accounts:login")
-        return render(request, "consent/activate.html", {"form": form}, status=400)
-    form = ActivateForm(initial={"code": request.GET.get("code", "")[:40]})
-    return render(request, "consent/activate.html", {"form": form})
+        return _no_store(render(request, "consent/activate.html", {"form": form}, status=400))
+    # The code is typed, never taken from the address.
+    return _no_store(render(request, "consent/activate.html", {"form": ActivateForm()}))
+
+
+def _no_store(response):
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 # --- The office's lists and personal-data requests ------------------------------------------
@@ -323,6 +363,12 @@ def pd_export(request, request_id: int, fmt: str):
         raise Http404
     pd_request = selectors.pd_request_for_admin(request.user, request_id)
     services.access_log_record(request.user, pd_request.student, _("personal data export"))
+    security_event_record(
+        kind=SecurityEventKind.EXPORT,
+        request=request,
+        actor=request.user,
+        detail=f"personal data request #{pd_request.pk} ({fmt}), student #{pd_request.student_id}",
+    )
     export = selectors.pd_export_build(
         guardian_id=pd_request.guardian_id, student_id=pd_request.student_id
     )

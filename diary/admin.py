@@ -30,7 +30,7 @@ class CalendarFeedAdmin(SchoolScopedAdmin):
 
     list_display = ["user", "student", "created_at", "revoked_at"]
     list_select_related = ["user", "student"]
-    exclude = ["token"]
+    exclude = ["token_hash"]
     readonly_fields = ["school", "user", "student", "created_at"]
 
     def has_add_permission(self, request, *args):

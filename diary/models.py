@@ -1,6 +1,7 @@
 """What a family itself records in the diary. Nothing here copies journal data (regulation 1.5):
 a week acknowledgement («Ознакомлен») and the secret address of a personal calendar feed."""
 
+import hashlib
 import secrets
 
 from django.conf import settings
@@ -59,6 +60,12 @@ def new_feed_token() -> str:
     return secrets.token_urlsafe(32)
 
 
+def feed_token_hash(token: str) -> str:
+    """Only this SHA-256 of a feed's secret is stored (the secret has 256 random bits), so
+    nobody who reads the database or the admin can rebuild a family's feed address."""
+    return hashlib.sha256(str(token).encode()).hexdigest()
+
+
 class CalendarFeedQuerySet(models.QuerySet):
     def active(self):
         return self.filter(revoked_at__isnull=True)
@@ -79,11 +86,14 @@ class CalendarFeed(SchoolOwned):
     student = models.ForeignKey(
         Student, verbose_name=_("student"), on_delete=models.CASCADE, related_name="+"
     )
-    token = models.CharField(_("secret"), max_length=64, unique=True, default=new_feed_token)
+    token_hash = models.CharField(_("secret's hash"), max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
 
     objects = CalendarFeedQuerySet.as_manager()
+
+    # The secret itself, on the instance that was just created only (shown to the family once).
+    token = ""
 
     class Meta:
         verbose_name = _("calendar feed")
@@ -96,8 +106,14 @@ class CalendarFeed(SchoolOwned):
                 violation_error_message=_("This account already has a feed for this child."),
             ),
         ]
-        # The unique index on token serves the feed's lookup; calendar_feed_one_active's index
-        # serves the settings page.
+        # The unique index on token_hash serves the feed's lookup; calendar_feed_one_active's
+        # index serves the settings page.
 
     def __str__(self) -> str:
         return f"{self.user} — {self.student}"
+
+    def save(self, *args, **kwargs):
+        if not self.token_hash:
+            self.token = new_feed_token()
+            self.token_hash = feed_token_hash(self.token)
+        super().save(*args, **kwargs)

@@ -41,7 +41,7 @@ from school.models import (
 )
 from school.rules import children_of
 
-from .models import CalendarFeed, WeekAcknowledgement
+from .models import CalendarFeed, WeekAcknowledgement, feed_token_hash
 
 
 def week_start_of(day: dt.date) -> dt.date:
@@ -427,7 +427,7 @@ def feed_by_token(student_id: int, token: str) -> CalendarFeed:
     """An active feed of this child by its secret, or Http404."""
     feed = (
         CalendarFeed.objects.active()
-        .filter(token=token, student_id=student_id)
+        .filter(token_hash=feed_token_hash(token), student_id=student_id)
         .select_related("user")
         .first()
     )

@@ -1,18 +1,27 @@
 import datetime as dt
 
+from django.conf import settings
 from django.urls import path, register_converter
 
 from . import views
 
 
 class IsoDateConverter:
+    """A date in a path: a real date within the years the product supports (settings.
+    SUPPORTED_YEARS), else no match, so a 404. 0001-01-01 or 9999-12-27 would otherwise
+    overflow when the week around them is computed."""
+
     regex = r"\d{4}-\d{2}-\d{2}"
 
     def to_python(self, value: str) -> dt.date:
         try:
-            return dt.date.fromisoformat(value)
+            day = dt.date.fromisoformat(value)
         except ValueError as bad:  # 2026-02-30: not a date, so no match (404)
             raise ValueError(value) from bad
+        first, last = settings.SUPPORTED_YEARS
+        if not first <= day.year <= last:
+            raise ValueError(value)
+        return day
 
     def to_url(self, value: dt.date) -> str:
         return value.isoformat()

@@ -267,6 +267,9 @@ def homework_file(request, student_id: int, file_id: int):
 # --- The calendar feed ------------------------------------------------------------------------
 
 
+NEW_FEED_KEY = "diary_new_feed"
+
+
 @require_http_methods(["GET", "POST"])
 @never_cache
 @family_only
@@ -278,7 +281,9 @@ def feed_settings(request, student_id: int):
     if request.method == "POST":
         action = request.POST.get("action")
         if action == "create":
-            services.calendar_feed_create(user=request.user, frame=frame)
+            feed = services.calendar_feed_create(user=request.user, frame=frame)
+            # Shown once, on the page this redirect opens: only its hash is stored.
+            request.session[NEW_FEED_KEY] = [frame.student.pk, feed.token]
             messages.success(request, _("A new calendar address is ready."))
         elif action == "revoke":
             services.calendar_feed_revoke(user=request.user, student_id=frame.student.pk)
@@ -287,11 +292,12 @@ def feed_settings(request, student_id: int):
             messages.error(request, _("Unknown action."))
         return redirect("diary:feed_settings", student_id=frame.student.pk)
     feed = selectors.active_feed(request.user, frame.student.pk)
+    student_pk, token = request.session.pop(NEW_FEED_KEY, None) or (None, "")
     url = (
         request.build_absolute_uri(
-            reverse("diary:feed", kwargs={"student_id": frame.student.pk, "token": feed.token})
+            reverse("diary:feed", kwargs={"student_id": frame.student.pk, "token": token})
         )
-        if feed
+        if feed and token and student_pk == frame.student.pk
         else ""
     )
     return _render_diary(

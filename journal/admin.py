@@ -1,10 +1,16 @@
-"""The Django admin for the journal's records, scoped to the admin's school. Marks, attendance,
-finals and their history are read-only here: they change only through the journal."""
+"""The Django admin for the journal's records, scoped to the admin's school. Lessons, marks,
+attendance, homework, remarks, finals and their history are read-only here: they change only
+through the journal's services (which check the teacher, the period and keep history)."""
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from accounts.admin import AccessLoggedAdmin, SchoolScopedAdmin, SchoolScopedTabularInline
+from accounts.admin import (
+    AccessLoggedAdmin,
+    ReadOnlyAdminMixin,
+    SchoolScopedAdmin,
+    SchoolScopedTabularInline,
+)
 
 from . import models as m
 
@@ -21,7 +27,7 @@ class WorkTypeAdmin(SchoolScopedAdmin):
 
 
 @admin.register(m.Lesson)
-class LessonAdmin(SchoolScopedAdmin):
+class LessonAdmin(ReadOnlyAdminMixin, SchoolScopedAdmin):
     list_display = [
         "date",
         "lesson_number",
@@ -38,18 +44,9 @@ class LessonAdmin(SchoolScopedAdmin):
     autocomplete_fields = ["teacher", "substitute_teacher"]
 
 
-class ReadOnlyRecordAdmin(AccessLoggedAdmin):
+class ReadOnlyRecordAdmin(ReadOnlyAdminMixin, AccessLoggedAdmin):
     """Marks, attendance and finals are legal records (1.4): they change only through the
     journal's services, which keep history and a reason. The admin shows them read-only."""
-
-    def has_add_permission(self, request, *args):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(m.Mark)
@@ -100,13 +97,13 @@ class MarkChangeAdmin(ReadOnlyRecordAdmin):
     list_select_related = ["student", "changed_by"]
 
 
-class HomeworkFileInline(SchoolScopedTabularInline):
+class HomeworkFileInline(ReadOnlyAdminMixin, SchoolScopedTabularInline):
     model = m.HomeworkFile
     fields = ["school", "file", "original_name", "size", "content_type"]
 
 
 @admin.register(m.Homework)
-class HomeworkAdmin(SchoolScopedAdmin):
+class HomeworkAdmin(ReadOnlyAdminMixin, SchoolScopedAdmin):
     list_display = ["lesson", "due_date", "text"]
     search_fields = ["text"]
     raw_id_fields = ["lesson"]
@@ -114,7 +111,9 @@ class HomeworkAdmin(SchoolScopedAdmin):
 
 
 @admin.register(m.Remark)
-class RemarkAdmin(AccessLoggedAdmin):
+class RemarkAdmin(ReadOnlyAdminMixin, AccessLoggedAdmin):
+    """Read-only: a remark is written by its author in the journal, never in another's name."""
+
     list_display = ["created_at", "student", "kind", "author"]
     list_filter = ["kind"]
     search_fields = ["student__last_name", "text"]

@@ -24,6 +24,7 @@ from accounts.models import Role
 from consent.models import Purpose
 from school import models as sm
 from tests import factories as f
+from tests import signin
 
 
 def academic_year_bounds(today: dt.date) -> tuple[dt.date, dt.date]:
@@ -107,6 +108,15 @@ def clock():
 def today(clock) -> dt.date:
     """The frozen "today" in Moscow, where the cast's school is."""
     return dt.datetime.now(MOSCOW).date()
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Rate limits count in the cache: every test starts with none spent."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
 
 
 @pytest.fixture(autouse=True)
@@ -252,7 +262,6 @@ def as_user(client):
     """Sign the test client in as one of the cast: `as_user(cast.guardian).get(url)`."""
 
     def sign_in(user):
-        client.force_login(user)
-        return client
+        return signin.sign_in(client, user)
 
     return sign_in

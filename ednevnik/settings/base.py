@@ -33,6 +33,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "school",
     "accounts",
     "journal",
@@ -50,9 +53,17 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.NoStoreForSignedInMiddleware",
+    # Anonymous requests with a large body are refused before anything reads it.
+    "accounts.middleware.AnonymousBodyLimitMiddleware",
+    "accounts.middleware.SessionIdleTimeoutMiddleware",
+    "accounts.middleware.TwoFactorRequiredMiddleware",
+    "ednevnik.middleware.DateRangeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "accounts.middleware.ContentSecurityPolicyMiddleware",
+    # Last: turns a login refused by the throttle into the login page with the reason.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "ednevnik.urls"
@@ -80,6 +91,12 @@ DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / '
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"].get("ENGINE", "").endswith("sqlite3"):
+    # The embedded database: a writer waits for another (up to 20 s) instead of failing with
+    # "database is locked", and takes the write lock when its transaction begins.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"timeout": 20, "transaction_mode": "IMMEDIATE"}
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -97,9 +114,54 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# Failed logins allowed per username and per address before a pause (see accounts.throttle).
+AUTHENTICATION_BACKENDS = [
+    # django-axes refuses a login paused by repeated failures, before the password is checked.
+    "accounts.backends.LoginThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Reverse proxies in front of Django that append to X-Forwarded-For (accounts.clientip): 0 when
+# Django faces the network, 1 behind the README's nginx. Optionally the proxies' networks
+# (comma-separated CIDRs): a peer outside them is not believed.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+TRUSTED_PROXY_NETWORKS = env.list("TRUSTED_PROXY_NETWORKS", default=[])
+
+# Login throttling (django-axes): failures are counted per login AND address together, so
+# nobody locks another person out by guessing from elsewhere, and one's own success resets
+# only one's own counter. After LOGIN_FAILURE_LIMIT failures that pair pauses for
+# LOGIN_FAILURE_WINDOW_SECONDS, doubling with each further pause within a day (at most
+# LOGIN_COOLOFF_MAX_SECONDS); the account's owner is told (accounts/receivers.py).
 LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 LOGIN_FAILURE_WINDOW_SECONDS = env.int("LOGIN_FAILURE_WINDOW_SECONDS", default=15 * 60)
+LOGIN_COOLOFF_MAX_SECONDS = env.int("LOGIN_COOLOFF_MAX_SECONDS", default=24 * 3600)
+AXES_FAILURE_LIMIT = "accounts.lockout.failure_limit"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_COOLOFF_TIME = "accounts.lockout.cool_off"
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "accounts.clientip.client_ip"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+AXES_USERNAME_CALLABLE = "accounts.lockout.username_of"
+# Sign-ins and failures are recorded as security events; axes keeps only its counters.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = False
+AXES_ENABLE_ADMIN = False
+AXES_VERBOSE = False
+AXES_SENSITIVE_PARAMETERS = ["username", "password", "code", "otp_token"]
+
+# Activation codes and password-reset e-mails: attempts per address (and per code), counted
+# in the cache by django-ratelimit with the same client address as the login throttle.
+ACTIVATION_RATE_PER_ADDRESS = env("ACTIVATION_RATE_PER_ADDRESS", default="10/h")
+ACTIVATION_RATE_PER_CODE = env("ACTIVATION_RATE_PER_CODE", default="5/h")
+PASSWORD_RESET_RATE = env("PASSWORD_RESET_RATE", default="5/h")
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=2 * 3600)
+
+# Two-factor sign-in (django-otp, TOTP): required for the school admin and the director,
+# optional for other staff; recovery codes are stored hashed (accounts.models.RecoveryCode).
+OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="ednevnik")
+
+# Sessions end after a period without requests: a working day for staff, longer for families.
+STAFF_SESSION_IDLE_SECONDS = env.int("STAFF_SESSION_IDLE_SECONDS", default=10 * 3600)
+FAMILY_SESSION_IDLE_SECONDS = env.int("FAMILY_SESSION_IDLE_SECONDS", default=30 * 24 * 3600)
 
 LANGUAGE_CODE = "ru"
 LANGUAGES = [("ru", _("Russian")), ("en", _("English"))]
@@ -108,6 +170,11 @@ USE_I18N = True
 USE_TZ = True
 # Storage is UTC; a school's own zone (School.time_zone) decides its "today".
 TIME_ZONE = env("DJANGO_TIME_ZONE", default="Europe/Moscow")
+
+# Dates the product accepts anywhere (paths, queries, forms): a school's records fall within
+# these years; a date outside is refused (404 in a path, 400 in a query) before any arithmetic
+# on it could overflow.
+SUPPORTED_YEARS = (1900, 2199)
 
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
@@ -121,13 +188,21 @@ STORAGES = {
 # Uploads (homework files, consent scans) are limited in size and type.
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=5 * 1024 * 1024)
+# A request from someone not signed in (the login, activation and password-reset forms) never
+# needs more than this: a larger Content-Length is refused with 413 before the body is read.
+ANONYMOUS_MAX_BODY_BYTES = env.int("ANONYMOUS_MAX_BODY_BYTES", default=64 * 1024)
+# Anyone's request: the proxy's cap (README: about UPLOAD_MAX_BYTES), again in Django.
+REQUEST_MAX_BODY_BYTES = env.int(
+    "REQUEST_MAX_BODY_BYTES", default=UPLOAD_MAX_BYTES + 2 * 1024 * 1024
+)
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=14 * 24 * 3600)
+# The longest a session may live at all; the idle timeouts above end most sessions sooner.
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=30 * 24 * 3600)
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -53,7 +53,7 @@ def test_login_is_throttled_after_repeated_failures(client, cast, settings):
     response = client.post(
         reverse("accounts:login"), {"username": "guardian", "password": "secret-pass-123"}
     )
-    assert response.status_code == 200
+    assert response.status_code == 429
     assert "Слишком много неудачных попыток" in response.content.decode()
     assert "_auth_user_id" not in client.session
 

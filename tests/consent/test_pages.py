@@ -108,8 +108,9 @@ def test_recording_a_decision_with_a_scan(as_user, cast, link_of):
             "Скан должен быть файлом PDF, JPEG или PNG",
         ),
         (
+            # Judged by its content, not its name.
             SimpleUploadedFile("scan.pdf", b"<html>not a pdf"),
-            "Содержимое файла не соответствует его типу",
+            "Скан должен быть файлом PDF, JPEG или PNG",
         ),
     ],
 )

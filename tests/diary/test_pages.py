@@ -2,6 +2,7 @@
 holiday calendar, the teachers, remarks newest first, and the calendar feed."""
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
@@ -178,17 +179,20 @@ def test_timetable_calendar_teachers_and_remarks(as_user, cast):
 def test_a_guardian_creates_replaces_and_revokes_the_feed(as_user, cast):
     client = as_user(cast.guardian)
     url = reverse("diary:feed_settings", args=[cast.pupil.pk])
-    client.post(url, {"action": "create"})
-    first = CalendarFeed.objects.active().get(user=cast.guardian)
-    assert first.token in client.get(url).content.decode()
-    client.post(url, {"action": "create"})
-    second = CalendarFeed.objects.active().get(user=cast.guardian)
-    assert second.token != first.token
-    old = reverse("diary:feed", args=[cast.pupil.pk, first.token])
+
+    def create() -> str:
+        page = client.post(url, {"action": "create"}, follow=True).content.decode()
+        return re.search(r'value="[^"]*/feed/([^"/]+)\.ics"', page).group(1)
+
+    first = create()
+    assert client.get(reverse("diary:feed", args=[cast.pupil.pk, first])).status_code == 200
+    second = create()
+    assert second != first
+    old = reverse("diary:feed", args=[cast.pupil.pk, first])
     assert client.get(old).status_code == 404
     client.post(url, {"action": "revoke"})
     assert not CalendarFeed.objects.active().exists()
-    assert client.get(reverse("diary:feed", args=[cast.pupil.pk, second.token])).status_code == 404
+    assert client.get(reverse("diary:feed", args=[cast.pupil.pk, second])).status_code == 404
 
 
 def test_the_feed_is_valid_icalendar_with_escaped_text(client, cast):
