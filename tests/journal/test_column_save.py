@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from journal import models as jm
 from journal import services
-from journal.services import CellInput
+from journal.services import CellInput, column
 from tests import factories as f
 
 from .conftest import column_data
@@ -246,8 +246,8 @@ def test_a_column_save_is_one_transaction(cast, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    # the history rows go in through services._insert_rows (one INSERT, not bulk_create)
-    monkeypatch.setattr(services, "_insert_rows", broken)
+    # the history rows go in through journal.services.column.insert_rows (one INSERT)
+    monkeypatch.setattr(column, "insert_rows", broken)
     with pytest.raises(RuntimeError):
         services.marks_save_column(
             user=cast.subject_teacher,
