@@ -1,5 +1,6 @@
 """The column of a lesson: the marks and attendance of the whole class saved at once."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -123,7 +124,45 @@ def marks_save_column(
 def _save_column(
     *, user, lesson_id: int, cells: list[CellInput], work_type: WorkType | None, reason: str
 ) -> ColumnResult:
+    """Plan what changes, refuse on any conflict, then write: see the three steps below."""
     lesson = lock_lesson(lesson_id)
+    work_type_id = _check_column(
+        user=user, lesson=lesson, cells=cells, work_type=work_type, reason=reason
+    )
+    marks, attendance = _records_of_column(lesson, [c.student_id for c in cells])
+    plan = _plan_column(
+        user=user,
+        lesson=lesson,
+        cells=cells,
+        marks=marks,
+        attendance=attendance,
+        work_type_id=work_type_id,
+    )
+    if plan.conflicts:
+        raise JournalConflict(plan.conflicts)
+    now = timezone.now()
+    history = _apply(MARKS, plan.marks, user=user, reason=reason, now=now)
+    history += _apply(ATTENDANCE, plan.attendance, user=user, reason=reason, now=now)
+    if history:
+        insert_rows(history)
+    _touch_lesson(lesson, work_type=work_type, now=now)
+    result = ColumnResult(
+        created=[m.pk for m in plan.marks.create],
+        updated=[m.pk for m, _b in plan.marks.update],
+        deleted=[m.pk for m, _b in plan.marks.delete],
+        attendance_saved=[a.pk for a in plan.attendance.create]
+        + [a.pk for a, _b in plan.attendance.update],
+        attendance_deleted=[a.pk for a, _b in plan.attendance.delete],
+    )
+    _announce(lesson=lesson, user=user, result=result)
+    return result
+
+
+def _check_column(
+    *, user, lesson: Lesson, cells: list[CellInput], work_type: WorkType | None, reason: str
+) -> int | None:
+    """Refuse the whole column before reading its records: the edit window, a work type of
+    another school, a student outside the lesson (404). Returns the marks' work type id."""
     refusal = edit_refusal(
         user=user, lesson=lesson, period_closed=lesson.period_closed, reason=reason
     )
@@ -131,149 +170,239 @@ def _save_column(
         raise ValidationError(refusal)
     if work_type is not None and work_type.school_id != lesson.school_id:
         raise ValidationError({"work_type": [_("Choose a work type of this school.")]})
-    work_type_id = work_type.pk if work_type else lesson.work_type_id
-    wanted = {c.student_id: c for c in cells}
-    roster = lesson.roster_ids
-    strangers = set(wanted) - roster
-    if strangers:
+    if {c.student_id for c in cells} - lesson.roster_ids:
         raise Lesson.DoesNotExist("a student outside the lesson")  # the view answers 404
-    marks_by_student, attendance_by_student = _records_of_column(lesson, list(wanted))
-    if any(c.marks for c in cells) and work_type_id is None:
+    work_type_id = work_type.pk if work_type else lesson.work_type_id
+    if work_type_id is None and any(c.marks for c in cells):
         raise ValidationError({"work_type": [_("Choose the work type of the lesson's marks.")]})
+    return work_type_id
 
-    result = ColumnResult()
-    conflicts: dict[str, list[str]] = {}
-    to_create: list[Mark] = []
-    to_update: list[tuple[Mark, dict]] = []
-    to_delete: list[tuple[Mark, dict]] = []
-    att_create: list[Attendance] = []
-    att_update: list[tuple[Attendance, dict]] = []
-    att_delete: list[tuple[Attendance, dict]] = []
+
+# --- Step 1: the plan --------------------------------------------------------------------------
+
+
+@dataclass
+class Changes:
+    """The rows of one table a save creates, updates and deletes (with their snapshots)."""
+
+    create: list = field(default_factory=list)
+    update: list[tuple] = field(default_factory=list)  # (row, snapshot before)
+    delete: list[tuple] = field(default_factory=list)  # (row, snapshot before)
+
+
+@dataclass
+class ColumnPlan:
+    marks: Changes = field(default_factory=Changes)
+    attendance: Changes = field(default_factory=Changes)
+    conflicts: dict[str, list[str]] = field(default_factory=dict)
+
+
+def _plan_column(
+    *, user, lesson: Lesson, cells, marks: dict, attendance: dict, work_type_id
+) -> ColumnPlan:
+    """What each cell changes. A cell whose stored rows moved on since the form was loaded (its
+    versions differ) is a conflict instead; a cell equal to what is stored changes nothing."""
+    plan = ColumnPlan()
     for cell in cells:
-        current = marks_by_student.get(cell.student_id, {})
-        current_values = tuple(current[s].value for s in sorted(current))
-        if cell.marks != current_values:
-            seen = {s: m.version for s, m in current.items()}
-            if seen != cell.mark_versions:
-                shown = "/".join(current[s].get_value_display() for s in sorted(current)) or "—"
-                conflicts.setdefault(_cell_key(cell.student_id), []).append(
-                    _(
-                        "%(student)s: the marks were changed by someone else meanwhile "
-                        "(now: %(now)s). Check and save again."
-                    )
-                    % {"student": cell.label, "now": shown}
-                )
+        current = marks.get(cell.student_id, {})
+        if cell.marks != tuple(current[s].value for s in sorted(current)):
+            if {s: m.version for s, m in current.items()} != cell.mark_versions:
+                plan.conflicts[_cell_key(cell.student_id)] = [_marks_conflict(cell, current)]
             else:
-                creates, updates, deletes = _plan_marks(
-                    user=user, lesson=lesson, cell=cell, current=current, work_type_id=work_type_id
+                _plan_marks(
+                    plan.marks,
+                    user=user,
+                    lesson=lesson,
+                    cell=cell,
+                    current=current,
+                    work_type_id=work_type_id,
                 )
-                to_create += creates
-                to_update += updates
-                to_delete += deletes
-        att = attendance_by_student.get(cell.student_id)
+        att = attendance.get(cell.student_id)
         if cell.attendance != (att.code if att else ""):
             if (att.version if att else 0) != cell.attendance_version:
-                conflicts.setdefault(f"att-{cell.student_id}", []).append(
-                    _(
-                        "%(student)s: attendance was changed by someone else meanwhile "
-                        "(now: %(now)s). Check and save again."
-                    )
-                    % {
-                        "student": cell.label,
-                        "now": att.get_code_display() if att else _("present"),
-                    }
-                )
-            elif att is None:
-                att_create.append(
-                    Attendance(
-                        school_id=lesson.school_id,
-                        lesson=lesson,
-                        student_id=cell.student_id,
-                        code=cell.attendance,
-                        date=lesson.date,
-                        created_by=user,
-                    )
-                )
-            elif cell.attendance == "":
-                att_delete.append((att, snapshot(att)))
+                plan.conflicts[f"att-{cell.student_id}"] = [_attendance_conflict(cell, att)]
             else:
-                before = snapshot(att)
-                att.code = cell.attendance
-                att.version += 1
-                att.updated_at = timezone.now()
-                att_update.append((att, before))
-    if conflicts:
-        raise JournalConflict(conflicts)
+                _plan_attendance(plan.attendance, user=user, lesson=lesson, cell=cell, att=att)
+    return plan
 
+
+def _plan_marks(
+    changes: Changes, *, user, lesson: Lesson, cell: CellInput, current: dict, work_type_id
+) -> None:
+    """Match the typed marks to the stored ones by identity: a stored mark the teacher left
+    as it was keeps its row (its comment, author and version), wherever it stands in the cell;
+    removing «4» from «5/4/3» deletes that mark, not the last one. Changed values take the
+    place of stored marks in order; new marks take a free slot."""
+    existing = [current[slot] for slot in sorted(current)]
+    pairs = match_marks([m.value for m in existing], list(cell.marks))
+    kept = {existing[i].slot for i, j in pairs if i is not None and j is not None}
+    slots = _new_slots(pairs, existing, kept)
+    for i, j in pairs:
+        old = existing[i] if i is not None else None
+        new = cell.marks[j] if j is not None else None
+        if old is None:
+            changes.create.append(
+                Mark(
+                    school_id=lesson.school_id,
+                    lesson=lesson,
+                    student_id=cell.student_id,
+                    slot=slots[j],
+                    value=new,
+                    work_type_id=work_type_id,
+                    date=lesson.date,
+                    subject_id=lesson.subject_id,
+                    created_by=user,
+                )
+            )
+        elif new is None:
+            changes.delete.append((old, snapshot(old)))
+        elif old.value != new:
+            before = snapshot(old)
+            old.value, old.updated_by = new, user
+            old.version += 1
+            changes.update.append((old, before))
+
+
+def match_marks(old: list[str], new: list[str]) -> list[tuple[int | None, int | None]]:
+    """Pair stored values (`old`) with typed ones (`new`) by the fewest changes (an edit
+    distance): (i, j) keeps or changes old[i] into new[j], (i, None) deletes old[i], (None, j)
+    creates new[j]. On a tie the earlier marks pair up in order, changed in place."""
+    n, m = len(old), len(new)
+    # cost[i][j]: the fewest changes turning old[i:] into new[j:].
+    cost = [
+        [(n - i) + (m - j) if i == n or j == m else 0 for j in range(m + 1)] for i in range(n + 1)
+    ]
+    for i in range(n - 1, -1, -1):
+        for j in range(m - 1, -1, -1):
+            same = 0 if old[i] == new[j] else 1
+            cost[i][j] = min(cost[i + 1][j + 1] + same, cost[i + 1][j] + 1, cost[i][j + 1] + 1)
+    pairs, i, j = [], 0, 0
+    while i < n or j < m:
+        if i < n and j < m and cost[i][j] == cost[i + 1][j + 1] + (old[i] != new[j]):
+            pairs.append((i, j))
+            i, j = i + 1, j + 1
+        elif i < n and cost[i][j] == cost[i + 1][j] + 1:
+            pairs.append((i, None))
+            i += 1
+        else:
+            pairs.append((None, j))
+            j += 1
+    return pairs
+
+
+def _new_slots(pairs, existing: list, kept: set[int]) -> dict[int, int]:
+    """The slot of each new mark (by its typed position): the first free slot after the mark
+    before it, so that the cell reads back as typed; any free slot when none is left there."""
+    free = [s for s in range(1, MAX_MARKS_PER_LESSON + 1) if s not in kept]
+    slots, previous = {}, 0
+    for i, j in pairs:
+        if i is not None:
+            if j is not None:
+                previous = existing[i].slot
+            continue
+        slot = next((s for s in free if s > previous), free[0])
+        free.remove(slot)
+        slots[j] = previous = slot
+    return slots
+
+
+def _plan_attendance(changes: Changes, *, user, lesson: Lesson, cell: CellInput, att) -> None:
+    if att is None:
+        changes.create.append(
+            Attendance(
+                school_id=lesson.school_id,
+                lesson=lesson,
+                student_id=cell.student_id,
+                code=cell.attendance,
+                date=lesson.date,
+                created_by=user,
+            )
+        )
+    elif cell.attendance == "":
+        changes.delete.append((att, snapshot(att)))
+    else:
+        before = snapshot(att)
+        att.code = cell.attendance
+        att.version += 1
+        changes.update.append((att, before))
+
+
+# --- Step 2: the conflicts (what the teacher is told) -------------------------------------------
+
+
+def _marks_conflict(cell: CellInput, current: dict) -> str:
+    shown = "/".join(current[s].get_value_display() for s in sorted(current)) or "—"
+    return _(
+        "%(student)s: the marks were changed by someone else meanwhile "
+        "(now: %(now)s). Check and save again."
+    ) % {"student": cell.label, "now": shown}
+
+
+def _attendance_conflict(cell: CellInput, att) -> str:
+    return _(
+        "%(student)s: attendance was changed by someone else meanwhile "
+        "(now: %(now)s). Check and save again."
+    ) % {"student": cell.label, "now": att.get_code_display() if att else _("present")}
+
+
+# --- Step 3: the writes, one generic apply for marks and attendance ----------------------------
+
+
+@dataclass(frozen=True)
+class Table:
+    """How a column save writes one table: the fields that differ row by row on an update and
+    those every updated row gets (`common(user, now)`)."""
+
+    model: type
+    row_fields: tuple[str, ...]
+    common: Callable[..., dict]
+
+
+MARKS = Table(Mark, ("value", "version"), lambda user, now: {"updated_by": user, "updated_at": now})
+ATTENDANCE = Table(Attendance, ("code", "version"), lambda _user, now: {"updated_at": now})
+
+
+def _apply(table: Table, changes: Changes, *, user, reason: str, now) -> list:
+    """Delete, update and create the planned rows of one table (deletions first: a new mark
+    may take the slot of a deleted one); returns their history rows (not yet saved)."""
     history = []
-    if to_create:
-        Mark.objects.bulk_create(to_create)
-        history += [
-            change_record(obj=m, action=ChangeAction.CREATE, user=user, before=None, reason=reason)
-            for m in to_create
-        ]
-    if to_update:
-        now = timezone.now()
-        for m, _b in to_update:
-            m.updated_at = now
-        update_rows(
-            Mark,
-            [m for m, _b in to_update],
-            ["value", "version"],
-            {"updated_by": user, "updated_at": now},
-        )
-        history += [
-            change_record(obj=m, action=ChangeAction.UPDATE, user=user, before=b, reason=reason)
-            for m, b in to_update
-        ]
-    if to_delete:
-        history += [
-            change_record(obj=m, action=ChangeAction.DELETE, user=user, before=b, reason=reason)
-            for m, b in to_delete
-        ]
-        Mark.objects.filter(pk__in=[m.pk for m, _b in to_delete]).delete()
-    if att_create:
-        Attendance.objects.bulk_create(att_create)
-        history += [
-            change_record(obj=a, action=ChangeAction.CREATE, user=user, before=None, reason=reason)
-            for a in att_create
-        ]
-    if att_update:
-        now = timezone.now()
-        for a, _b in att_update:
-            a.updated_at = now
-        update_rows(
-            Attendance, [a for a, _b in att_update], ["code", "version"], {"updated_at": now}
-        )
-        history += [
-            change_record(obj=a, action=ChangeAction.UPDATE, user=user, before=b, reason=reason)
-            for a, b in att_update
-        ]
-    if att_delete:
-        history += [
-            change_record(obj=a, action=ChangeAction.DELETE, user=user, before=b, reason=reason)
-            for a, b in att_delete
-        ]
-        Attendance.objects.filter(pk__in=[a.pk for a, _b in att_delete]).delete()
-    if history:
-        insert_rows(history)
 
-    lesson_fields = {}
+    def record(obj, action, before):
+        history.append(
+            change_record(obj=obj, action=action, user=user, before=before, reason=reason)
+        )
+
+    if changes.delete:
+        for obj, before in changes.delete:
+            record(obj, ChangeAction.DELETE, before)
+        table.model.objects.filter(pk__in=[obj.pk for obj, _b in changes.delete]).delete()
+    if changes.update:
+        for obj, _b in changes.update:
+            obj.updated_at = now  # the one UPDATE statement does not touch auto_now
+        update_rows(
+            table.model,
+            [obj for obj, _b in changes.update],
+            list(table.row_fields),
+            table.common(user, now),
+        )
+        for obj, before in changes.update:
+            record(obj, ChangeAction.UPDATE, before)
+    if changes.create:
+        table.model.objects.bulk_create(changes.create)
+        for obj in changes.create:
+            record(obj, ChangeAction.CREATE, None)
+    return history
+
+
+def _touch_lesson(lesson: Lesson, *, work_type: WorkType | None, now) -> None:
+    """The lesson's own fields a column save sets: a new work type, attendance checked."""
+    fields = {}
     if work_type is not None and work_type.pk != lesson.work_type_id:
-        lesson_fields["work_type_id"] = work_type.pk
+        fields["work_type_id"] = work_type.pk
     if lesson.attendance_checked_at is None:
-        lesson_fields["attendance_checked_at"] = timezone.now()
-    if lesson_fields:
-        lesson_fields["updated_at"] = timezone.now()
-        Lesson.objects.filter(pk=lesson.pk).update(**lesson_fields)
-
-    result.created = [m.pk for m in to_create]
-    result.updated = [m.pk for m, _b in to_update]
-    result.deleted = [m.pk for m, _b in to_delete]
-    result.attendance_saved = [a.pk for a in att_create] + [a.pk for a, _b in att_update]
-    result.attendance_deleted = [a.pk for a, _b in att_delete]
-    _announce(lesson=lesson, user=user, result=result)
-    return result
+        fields["attendance_checked_at"] = now
+    if fields:
+        Lesson.objects.filter(pk=lesson.pk).update(updated_at=now, **fields)
 
 
 def _records_of_column(
@@ -341,46 +470,6 @@ def _records_of_column(
                 )
             )
     return marks_by_student, attendance_by_student
-
-
-def _plan_marks(*, user, lesson: Lesson, cell: CellInput, current: dict[int, Mark], work_type_id):
-    """Match the typed marks to the stored ones position by position («5/4»: the first and the
-    second stored mark, whatever their slot numbers); new ones take the free slots."""
-    existing = [current[slot] for slot in sorted(current)]
-    # New marks go after the stored ones, so that the cell reads back as typed.
-    top = max(current, default=0)
-    free_slots = iter(
-        list(range(top + 1, MAX_MARKS_PER_LESSON + 1))
-        + [n for n in range(1, top) if n not in current]
-    )
-    creates, updates, deletes = [], [], []
-    for i in range(max(len(cell.marks), len(existing))):
-        new = cell.marks[i] if i < len(cell.marks) else None
-        old = existing[i] if i < len(existing) else None
-        if old is None:
-            creates.append(
-                Mark(
-                    school_id=lesson.school_id,
-                    lesson=lesson,
-                    student_id=cell.student_id,
-                    slot=next(free_slots),
-                    value=new,
-                    work_type_id=work_type_id,
-                    date=lesson.date,
-                    subject_id=lesson.subject_id,
-                    created_by=user,
-                )
-            )
-        elif new is None:
-            deletes.append((old, snapshot(old)))
-        elif old.value != new:
-            before = snapshot(old)
-            old.value = new
-            old.version += 1
-            old.updated_by = user
-            old.updated_at = timezone.now()  # bulk_update does not touch auto_now
-            updates.append((old, before))
-    return creates, updates, deletes
 
 
 def _announce(*, lesson: Lesson, user, result: ColumnResult) -> None:
