@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from journal.finals import FinalEntry
+from journal.services import FinalEntry
 
 CHOICES = [
     ("", "—"),

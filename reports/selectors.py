@@ -21,8 +21,8 @@ from django.http import Http404
 
 from accounts.rules import is_school_leader
 from consent.models import Consent, Purpose
-from journal.finals import finals_suggest, roster
 from journal.models import FinalKind, FinalMark, FinalStatus, Lesson, Mark
+from journal.selectors import finals_suggest, roster
 from school.models import (
     ClassGroup,
     CurriculumPlan,

@@ -17,7 +17,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.access import role_required
 from accounts.audit import record_access
 from accounts.rules import is_deputy_head, is_director, is_school_leader, is_teacher
-from journal import finals as services
+from journal import selectors as journal_selectors
+from journal import services
 from journal.models import FinalKind
 from school.models import ClassGroup, PeriodKind, ReportingPeriod, current_period
 from school.selectors import current_year
@@ -64,18 +65,18 @@ def finals_group(request, group_id: int, period_id: int):
 
 
 def _finals_page(request, *, period, subject, class_group=None, study_group=None, exam=False):
-    students = list(services.roster(class_group=class_group, study_group=study_group))
+    students = list(journal_selectors.roster(class_group=class_group, study_group=study_group))
     ids = [s.pk for s in students]
     if exam:
         kind, suggestions = FinalKind.EXAM, {}
     elif period.kind == PeriodKind.YEAR:
         kind = FinalKind.YEAR
-        suggestions = services.year_finals_suggest(
+        suggestions = journal_selectors.year_finals_suggest(
             school=period.school, year_period=period, student_ids=ids, subject_id=subject.pk
         )
     else:
         kind = FinalKind.PERIOD
-        suggestions = services.finals_suggest(
+        suggestions = journal_selectors.finals_suggest(
             school=period.school, period=period, student_ids=ids, subject_id=subject.pk
         )
     rows = selectors.finals_rows(
@@ -132,7 +133,7 @@ def final_defer(request, class_id: int, subject_id: int, period_id: int):
     class_group, subject, period = selectors.finals_class_scope(
         request.user, class_id=class_id, subject_id=subject_id, period_id=period_id
     )
-    students = list(services.roster(class_group=class_group))
+    students = list(journal_selectors.roster(class_group=class_group))
     form = DeferForm(request.POST or None, students=students)
     if request.method == "POST" and form.is_valid():
         student = next(s for s in students if s.pk == form.cleaned_data["student"])

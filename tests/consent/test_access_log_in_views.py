@@ -12,7 +12,7 @@ from django.urls import reverse
 from accounts.audit import record_access, student_data_viewed
 from consent.models import AccessLogEntry
 from journal import services as journal_services
-from journal.finals import final_mark_defer
+from journal.services import final_mark_defer
 from school import models as sm
 from tests import factories as f
 

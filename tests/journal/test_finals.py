@@ -7,17 +7,16 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from journal import events
-from journal.finals import (
+from journal.models import FinalKind, FinalMark, FinalStatus, MarkChange
+from journal.selectors import finals_suggest, year_finals_suggest
+from journal.services import (
     FinalEntry,
     final_mark_defer,
     final_mark_set,
     finals_publish,
     finals_set,
-    finals_suggest,
     period_close,
-    year_finals_suggest,
 )
-from journal.models import FinalKind, FinalMark, FinalStatus, MarkChange
 from tests import factories as f
 from tests.reports.helpers import give_marks
 

@@ -9,8 +9,8 @@ from django.http import Http404
 from django.urls import reverse
 
 from diary.selectors import diary_frame, published_finals
-from journal.finals import final_mark_defer, final_mark_set
 from journal.models import FinalStatus
+from journal.services import final_mark_defer, final_mark_set
 from reports.models import DeferralReminder
 from reports.services import deferral_reminders_send
 from reports.tasks import deferral_reminders, deferral_reminders_for_school

@@ -6,8 +6,8 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from journal.finals import final_mark_defer, final_mark_set
 from journal.models import FinalMark, MarkChange
+from journal.services import final_mark_defer, final_mark_set
 from tests import factories as f
 from tests.reports.helpers import give_marks
 

@@ -1,8 +1,8 @@
-"""Final marks (итоговые отметки): suggestions, setting, deferral, closing a period, publishing.
+"""Final marks (итоговые отметки): setting, deferral, publishing.
 
 Regulation 2.3, 2.5, 2.6. Every write is a keyword-only service that owns its transaction,
 validates before saving, writes history through journal.history and announces
-`journal.events.finals_set` after commit.
+`journal.events.finals_set`.
 
 The diary is a read view of the journal, so a final is visible to the family the moment it is
 saved: `published_at` is set to `set_at` in the same write. `finals_publish` exists for rows
@@ -10,17 +10,13 @@ that arrive without it (an import, the exchange API) and is what the 24-hour rep
 """
 
 import datetime as dt
-from collections import defaultdict
 from dataclasses import dataclass
-from decimal import Decimal
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.rules import is_deputy_head, is_school_leader
 from school.models import (
     ClassGroup,
     Enrollment,
@@ -28,23 +24,29 @@ from school.models import (
     ReportingPeriod,
     Student,
     StudyGroup,
-    StudyGroupMembership,
     Subject,
-    TeachingAssignment,
 )
 
-from . import events
-from .grading import Average, Thresholds, suggest_final, weighted_average
-from .history import change_record, snapshot
-from .models import (
-    NUMERIC_MARKS,
+from .. import events
+from ..history import change_record, snapshot
+from ..models import (
     FinalKind,
     FinalMark,
     FinalStatus,
-    Mark,
     MarkChange,
     MarkValue,
 )
+from ..selectors.finals import (
+    Suggestion,
+    finals_suggest,
+    may_set_finals,
+    roster,
+    year_finals_suggest,
+)
+
+# What a teacher may choose for a final: a mark of the scale, н/а or осв. (a deferral has its
+# own service because it needs a reason, a document and a date).
+
 
 # What a teacher may choose for a final: a mark of the scale, н/а or осв. (a deferral has its
 # own service because it needs a reason, a document and a date).
@@ -58,150 +60,9 @@ FINAL_CHOICES = {
     "na": (FinalStatus.NOT_ASSESSED, ""),
     "exempt": (FinalStatus.EXEMPT, ""),
 }
+
+
 REASON_MAX = 500
-
-
-# --- Suggestions -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Suggestion:
-    """The weighted average of a student's marks in a subject and the final it points to."""
-
-    average: Average
-    suggested: int | None
-
-    @property
-    def value(self) -> Decimal | None:
-        return self.average.value
-
-    @property
-    def count(self) -> int:
-        return self.average.count
-
-
-def _period_students(period: ReportingPeriod) -> dict[int, int]:
-    """student id → class id of every student in a graded class of the period's levels."""
-    rows = Enrollment.objects.filter(
-        school_id=period.school_id,
-        year_id=period.year_id,
-        left_on__isnull=True,
-        class_group__level__gte=max(period.level_min, 2),
-        class_group__level__lte=period.level_max,
-    ).values_list("student_id", "class_group_id")
-    return dict(rows)
-
-
-def finals_suggest(
-    *,
-    school,
-    period: ReportingPeriod,
-    student_ids: list[int] | None = None,
-    subject_id: int | None = None,
-) -> dict[tuple[int, int], Suggestion]:
-    """Suggested finals keyed by (student id, subject id), from the period's marks.
-
-    Two queries whatever the number of students: the marks of the period as `values()` rows
-    (joined to the work type's weight), grouped in Python, then averaged and rounded by
-    journal.grading. Without `student_ids` the whole school's graded classes of the period's
-    levels are covered. A year period's suggestion comes from the period finals instead
-    (`year_finals_suggest`).
-    """
-    thresholds = Thresholds.of(school)
-    marks = Mark.objects.filter(
-        school_id=school.pk,
-        date__gte=period.starts_on,
-        date__lte=period.ends_on,
-        subject__is_graded=True,
-    )
-    if student_ids is None:
-        student_ids = list(_period_students(period))
-    marks = marks.filter(student_id__in=student_ids)
-    if subject_id is not None:
-        marks = marks.filter(subject_id=subject_id)
-    # PostgreSQL groups equal marks (same value and weight) so that Python sees at most
-    # students × subjects × 5 values × weights rows, not every mark. A mark of weight w that
-    # occurs n times weighs the same as one mark of weight n·w, so journal.grading computes
-    # the exact same average from the grouped rows; only the count of marks is summed here.
-    grouped: dict[tuple[int, int], list[tuple[str, int]]] = defaultdict(list)
-    counts: dict[tuple[int, int], int] = defaultdict(int)
-    rows = (
-        marks.order_by()
-        .values_list("student_id", "subject_id", "value", "work_type__weight")
-        .annotate(n=Count("id"))
-    )
-    for student_id, subj_id, value, weight, n in rows.iterator(chunk_size=5000):
-        grouped[(student_id, subj_id)].append((value, weight * n))
-        counts[(student_id, subj_id)] += n if value in NUMERIC_MARKS else 0
-    result = {}
-    for key, pairs in grouped.items():
-        merged = weighted_average(pairs)
-        average = Average(total=merged.total, weight=merged.weight, count=counts[key])
-        result[key] = Suggestion(average=average, suggested=suggest_final(average, thresholds))
-    return result
-
-
-def year_finals_suggest(
-    *, school, year_period: ReportingPeriod, student_ids: list[int], subject_id: int
-) -> dict[tuple[int, int], Suggestion]:
-    """A year mark suggested from the period marks of the year: their plain average (each
-    period weighs 1), rounded by the school's thresholds. One query."""
-    thresholds = Thresholds.of(school)
-    rows = FinalMark.objects.filter(
-        school_id=school.pk,
-        period__year_id=year_period.year_id,
-        kind=FinalKind.PERIOD,
-        status=FinalStatus.GRADED,
-        subject_id=subject_id,
-        student_id__in=student_ids,
-    ).values_list("student_id", "value")
-    grouped: dict[tuple[int, int], list[tuple[str, int]]] = defaultdict(list)
-    for student_id, value in rows:
-        grouped[(student_id, subject_id)].append((value, 1))
-    return {
-        key: Suggestion(average=avg, suggested=suggest_final(avg, thresholds))
-        for key, avg in ((k, weighted_average(v)) for k, v in grouped.items())
-    }
-
-
-# --- Who may ------------------------------------------------------------------------------------
-
-
-def may_set_finals(
-    user,
-    *,
-    subject_id: int,
-    class_group: ClassGroup | None = None,
-    study_group: StudyGroup | None = None,
-) -> bool:
-    """A teacher assigned to the subject in this class (or group) sets its finals; the deputy
-    head and the director may make an authorised correction in any class of their school."""
-    school_id = (class_group or study_group).school_id
-    if school_id != getattr(user, "school_id", None):
-        return False
-    if is_school_leader(user):
-        return True
-    teacher = getattr(user, "teacher", None)
-    if teacher is None or not user.is_active:
-        return False
-    assignments = TeachingAssignment.objects.filter(teacher=teacher, subject_id=subject_id)
-    if study_group is not None:
-        return assignments.filter(study_group=study_group).exists()
-    return assignments.filter(class_group=class_group, study_group__isnull=True).exists()
-
-
-def roster(*, class_group: ClassGroup | None = None, study_group: StudyGroup | None = None):
-    """The students a finals page covers: a class's active students or a group's members."""
-    if study_group is not None:
-        ids = StudyGroupMembership.objects.filter(group=study_group).values("student_id")
-    else:
-        ids = Enrollment.objects.filter(class_group=class_group, left_on__isnull=True).values(
-            "student_id"
-        )
-    return Student.objects.filter(pk__in=ids).order_by("last_name", "first_name", "patronymic")
-
-
-# --- Setting finals ------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -522,36 +383,6 @@ def _announce(school_id: int, ids: list[int]) -> None:
         )
 
 
-# --- Periods and publishing ----------------------------------------------------------------------
-
-
-def period_close(*, user, period: ReportingPeriod, now: dt.datetime | None = None) -> None:
-    """The deputy head closes a period: its finals can still be corrected, but only with a
-    reason, and every correction keeps history."""
-    if not is_deputy_head(user) or user.school_id != period.school_id:
-        raise PermissionDenied
-    with transaction.atomic():
-        locked = ReportingPeriod.objects.select_for_update().get(pk=period.pk)
-        if locked.closed_at is not None:
-            raise ValidationError({"period": _("The period is already closed.")})
-        locked.closed_at, locked.closed_by = now or timezone.now(), user
-        locked.save(update_fields=["closed_at", "closed_by"])
-    period.closed_at, period.closed_by = locked.closed_at, locked.closed_by
-
-
-def period_reopen(*, user, period: ReportingPeriod) -> None:
-    """The deputy head reopens a closed period (e.g. closed by mistake)."""
-    if not is_deputy_head(user) or user.school_id != period.school_id:
-        raise PermissionDenied
-    with transaction.atomic():
-        updated = ReportingPeriod.objects.filter(pk=period.pk, closed_at__isnull=False).update(
-            closed_at=None, closed_by=None
-        )
-        if not updated:
-            raise ValidationError({"period": _("The period is not closed.")})
-    period.closed_at = period.closed_by = None
-
-
 def finals_publish(*, school, now: dt.datetime | None = None) -> int:
     """Make visible to the family every final of the school not yet published (rows that came
     in without it, e.g. from an import); returns how many. Safe to run twice."""
@@ -565,11 +396,3 @@ def finals_publish(*, school, now: dt.datetime | None = None) -> int:
         FinalMark.objects.filter(pk__in=ids).update(published_at=now)
         _announce(school.pk, ids)
     return len(ids)
-
-
-def open_deferrals(*, school, due_before: dt.date | None = None):
-    """Deferred finals of the school not yet resolved, optionally due before a date."""
-    q = Q(school=school, status=FinalStatus.DEFERRED)
-    if due_before is not None:
-        q &= Q(deferred_until__lte=due_before)
-    return FinalMark.objects.filter(q)
