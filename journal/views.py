@@ -7,8 +7,10 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -17,7 +19,7 @@ from accounts.audit import record_access
 from accounts.rules import is_deputy_head, is_school_leader, is_teacher
 from school.models import BellSchedule, ClassGroup, TimetableEntry
 
-from . import grid_html, selectors, services
+from . import selectors, services
 from .forms import (
     MARK_HELP,
     BellForm,
@@ -117,6 +119,21 @@ def home(request):
 # --- The grid --------------------------------------------------------------------------------
 
 
+def _edit_cells(rows, index: int, *, posted, errors: dict) -> None:
+    """Give each row `row.edit`: what the edited column's inputs show (the posted text after a
+    refused save, else the stored marks) and the errors of its cells."""
+    for row in rows:
+        cell, sid = row.cells[index], row.student["id"]
+        row.edit = {
+            "id": sid,
+            "text": posted.get(f"mark-{sid}", "") if posted else cell.text,
+            "attendance": posted.get(f"att-{sid}", "") if posted else cell.attendance,
+            "versions": cell.versions,
+            "attendance_version": cell.attendance_version,
+            "errors": errors.get(f"mark-{sid}", []) + errors.get(f"att-{sid}", []),
+        }
+
+
 def _grid_page(request, scope: selectors.JournalScope, grid_url: str):
     # The scope's query brought the school (the same row as the user's: it is filtered by it);
     # caching it on the user saves the header its own query.
@@ -170,29 +187,27 @@ def _grid_page(request, scope: selectors.JournalScope, grid_url: str):
     if edit_column is not None:
         edit_column.editable = True
         index = grid.columns.index(edit_column)
-        for row in grid.rows:
-            cell, sid = row.cells[index], row.student["id"]
-            row.edit = {
-                "id": sid,
-                "text": posted.get(f"mark-{sid}", "") if posted else cell.text,
-                "attendance": posted.get(f"att-{sid}", "") if posted else cell.attendance,
-                "versions": cell.versions,
-                "attendance_version": cell.attendance_version,
-                "errors": errors.get(f"mark-{sid}", []) + errors.get(f"att-{sid}", []),
-            }
-        grid_html.edit_cells_html(
-            grid.rows, edit_column=edit_column, attendance_choices=ATTENDANCE_SHORT_CHOICES
-        )
-    for row in grid.rows:
-        row.split_cells(index)
+        _edit_cells(grid.rows, index, posted=posted, errors=errors)
+    table = render_to_string(
+        "journal/grid_table.html",
+        {
+            "grid": grid,
+            "edit_index": index,
+            "edit_column": edit_column,
+            "can_edit": scope.can_edit,
+            "grid_url": grid_url,
+            "period": current,
+            "attendance_choices": ATTENDANCE_SHORT_CHOICES,
+        },
+        using="jinja2",
+    )
     context = {
         "scope": scope,
         "periods": periods,
         "period": current,
         "grid": grid,
-        "grid_header": grid_html.header_html(
-            grid.columns, can_edit=scope.can_edit, grid_url=grid_url, period_pk=current.pk
-        ),
+        # Rendered by the Jinja2 engine, which escapes every value (autoescape is always on).
+        "grid_table": mark_safe(table),  # noqa: S308
         "edit_column": edit_column,
         "attendance_choices": ATTENDANCE_SHORT_CHOICES,
         "errors": errors,
