@@ -8,7 +8,7 @@ permission is part of the query, never a check after loading the row.
     grid       the journal grid: its scope, periods, students × lessons
     control    the deputy head's control of the journal and the control works
     timetable  a class's weekly timetable
-    finals     suggested finals, who may set them, a finals page's roster, open deferrals
+    finals     suggested finals, who may set them, the finals pages' scope, roster and rows
 """
 
 from .control import (
@@ -21,11 +21,17 @@ from .control import (
     lessons_lacking,
 )
 from .finals import (
+    FinalsRow,
     Suggestion,
+    deferrals_of,
+    finals_class_scope,
+    finals_group_scope,
+    finals_rows,
     finals_suggest,
     may_set_finals,
     open_deferrals,
     roster,
+    teacher_finals_links,
     year_finals_suggest,
 )
 from .grid import (
@@ -51,6 +57,12 @@ from .lessons import (
 from .timetable import timetable_week
 
 __all__ = [
+    "FinalsRow",
+    "deferrals_of",
+    "finals_class_scope",
+    "finals_group_scope",
+    "finals_rows",
+    "teacher_finals_links",
     "LATE_ENTRY_DAYS",
     "ControlRow",
     "ControlWork",

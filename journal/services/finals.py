@@ -10,13 +10,14 @@ that arrive without it (an import, the exchange API) and is what the 24-hour rep
 """
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.rules import is_deputy_head
 from school.models import (
     ClassGroup,
     Enrollment,
@@ -63,6 +64,7 @@ FINAL_CHOICES = {
 
 
 REASON_MAX = 500
+REASON_MIN_LETTERS = 3  # a correction in a closed period names its reason in words
 
 
 @dataclass(frozen=True)
@@ -116,121 +118,40 @@ def finals_set(
     field name, in Russian):
     - the user may set finals here (else PermissionDenied) and each student is on the roster;
     - the choice is one of FINAL_CHOICES;
-    - a mark other than the suggested one needs a reason; so does any change in a closed period;
+    - a mark other than the suggested one needs a reason;
+    - in a closed period only the deputy head corrects, and with a real reason;
     - a stale form (the row's version moved on since it was read) is refused.
     Unchanged entries are skipped, so a double submit writes nothing twice. A deferred final
     is resolved by setting it. Each write keeps history and is visible to the family at once.
     """
-    if not may_set_finals(
-        user, subject_id=subject.pk, class_group=class_group, study_group=study_group
-    ):
+    scope = {"class_group": class_group, "study_group": study_group}
+    if not may_set_finals(user, subject_id=subject.pk, **scope):
         raise PermissionDenied
-    _check_scope(period=period, subject=subject, class_group=class_group, study_group=study_group)
+    _check_scope(period=period, subject=subject, **scope)
     kind = _kind_for(period, exam)
     exam_name = exam_name.strip()
     if kind == FinalKind.EXAM and not exam_name:
         raise ValidationError({"exam_name": _("Name the exam.")})
-    now = now or timezone.now()
-    allowed = set(
-        roster(class_group=class_group, study_group=study_group).values_list("pk", flat=True)
-    )
-    suggestions = suggestions or {}
-    errors: dict[str, list] = {}
-    wanted = []
-    for entry in entries:
-        key = f"student-{entry.student_id}"
-        if entry.student_id not in allowed:
-            raise PermissionDenied
-        if entry.choice not in FINAL_CHOICES:
-            errors[key] = [_("Choose a mark from the list.")]
-            continue
-        if not subject.is_graded and entry.choice in {"5", "4", "3", "2"}:
-            errors[key] = [_("This subject is assessed as pass or fail.")]
-            continue
-        reason = entry.reason.strip()
-        if len(reason) > REASON_MAX:
-            errors[key] = [_("The reason is too long.")]
-            continue
-        wanted.append((entry, reason))
+    wanted, errors = _checked_entries(entries, subject=subject, roster_ids=_roster_ids(scope))
     try:
         with transaction.atomic():
-            existing = {
-                fm.student_id: fm
-                for fm in FinalMark.objects.select_for_update().filter(
-                    student_id__in=[e.student_id for e, _r in wanted],
-                    subject=subject,
-                    period=period,
-                    kind=kind,
-                )
-            }
-            to_create, to_update, history = [], [], []
+            existing = _locked_finals(wanted, subject=subject, period=period, kind=kind)
+            plan = FinalsPlan(
+                user=user,
+                period=period,
+                subject=subject,
+                kind=kind,
+                exam_name=exam_name,
+                now=now or timezone.now(),
+                suggestions=suggestions or {},
+            )
             for entry, reason in wanted:
-                key = f"student-{entry.student_id}"
-                status, value = FINAL_CHOICES[entry.choice]
-                row = existing.get(entry.student_id)
-                if (
-                    row is not None
-                    and row.status == status
-                    and row.value == value
-                    and (kind != FinalKind.EXAM or row.exam_name == exam_name)
-                ):
-                    continue  # unchanged (a double submit too): nothing to write
-                # A form carries the version it saw, 0 for "no final yet": a final set meanwhile
-                # by someone else (another tab) is reported, never silently overwritten.
-                if row is not None and entry.version is not None and row.version != entry.version:
-                    errors[key] = [
-                        _("Someone changed this final while you were editing; reload the page.")
-                    ]
-                    continue
-                suggestion = suggestions.get((entry.student_id, subject.pk))
-                suggested = (
-                    str(suggestion.suggested) if suggestion and suggestion.suggested else None
-                )
-                if period.is_closed and not reason:
-                    errors[key] = [_("The period is closed: give the reason for the change.")]
-                    continue
-                if suggested and status == FinalStatus.GRADED and value != suggested and not reason:
-                    errors[key] = [
-                        _("The mark differs from the suggested %(mark)s: give the reason.")
-                        % {"mark": suggested}
-                    ]
-                    continue
-                if row is None:
-                    row = FinalMark(
-                        school_id=period.school_id,
-                        student_id=entry.student_id,
-                        subject=subject,
-                        period=period,
-                        kind=kind,
-                        set_by=user,
-                    )
-                    before = None
-                    to_create.append((row, reason))
-                else:
-                    before = snapshot(row)
-                    row.version += 1
-                    to_update.append((row, before, reason))
-                row.status, row.value = status, value
-                row.exam_name = exam_name if kind == FinalKind.EXAM else ""
-                row.set_by, row.set_at, row.published_at = user, now, now
+                refusal = plan.add(entry, reason, existing.get(entry.student_id))
+                if refusal:
+                    errors[f"student-{entry.student_id}"] = [refusal]
             if errors:
                 raise ValidationError(errors)
-            created = FinalMark.objects.bulk_create([r for r, _reason in to_create])
-            history += [
-                change_record(obj=r, action="create", user=user, before=None, reason=reason)
-                for r, reason in to_create
-            ]
-            if to_update:
-                FinalMark.objects.bulk_update(
-                    [r for r, _b, _r in to_update],
-                    ["status", "value", "exam_name", "set_by", "set_at", "published_at", "version"],
-                )
-                history += [
-                    change_record(obj=r, action="update", user=user, before=b, reason=reason)
-                    for r, b, reason in to_update
-                ]
-            MarkChange.objects.bulk_create(history)
-            written = created + [r for r, _b, _r in to_update]
+            written = plan.write()
             _announce(period.school_id, [r.pk for r in written])
     except IntegrityError as exc:
         # Two tabs created the same final at once: the second is told, nothing is half-saved.
@@ -238,6 +159,127 @@ def finals_set(
             {NON_FIELD_ERRORS: [_("Someone saved these finals at the same time; reload the page.")]}
         ) from exc
     return written
+
+
+def _roster_ids(scope: dict) -> set[int]:
+    return set(roster(**scope).values_list("pk", flat=True))
+
+
+def _checked_entries(entries, *, subject: Subject, roster_ids: set[int]):
+    """The entries that may be planned, with their stripped reasons, and the errors of the
+    others (by `student-<id>`). A student off the roster is PermissionDenied."""
+    wanted, errors = [], {}
+    for entry in entries:
+        key = f"student-{entry.student_id}"
+        if entry.student_id not in roster_ids:
+            raise PermissionDenied
+        reason = entry.reason.strip()
+        if entry.choice not in FINAL_CHOICES:
+            errors[key] = [_("Choose a mark from the list.")]
+        elif not subject.is_graded and entry.choice in {"5", "4", "3", "2"}:
+            errors[key] = [_("This subject is assessed as pass or fail.")]
+        elif len(reason) > REASON_MAX:
+            errors[key] = [_("The reason is too long.")]
+        else:
+            wanted.append((entry, reason))
+    return wanted, errors
+
+
+def _locked_finals(wanted, *, subject, period, kind) -> dict[int, FinalMark]:
+    """The stored finals of the entries, locked until the transaction ends, by student id."""
+    rows = FinalMark.objects.select_for_update().filter(
+        student_id__in=[e.student_id for e, _r in wanted], subject=subject, period=period, kind=kind
+    )
+    return {row.student_id: row for row in rows}
+
+
+def is_real_reason(reason: str) -> bool:
+    """A reason a reader of the history can understand: at least REASON_MIN_LETTERS letters
+    («.», «-», «123» or «   » are not a reason)."""
+    return sum(ch.isalpha() for ch in reason) >= REASON_MIN_LETTERS
+
+
+@dataclass
+class FinalsPlan:
+    """The finals one save creates and updates, with their history; `add` plans one entry
+    (or says why not), `write` saves them all."""
+
+    user: object
+    period: ReportingPeriod
+    subject: Subject
+    kind: str
+    exam_name: str
+    now: dt.datetime
+    suggestions: dict
+    create: list = field(default_factory=list)  # (row, reason)
+    update: list = field(default_factory=list)  # (row, snapshot before, reason)
+
+    def add(self, entry: FinalEntry, reason: str, row: FinalMark | None) -> str | None:
+        status, value = FINAL_CHOICES[entry.choice]
+        if row is not None and self._unchanged(row, status, value):
+            return None  # a double submit too: nothing to write
+        refusal = self._refusal(entry, reason, row, status, value)
+        if refusal:
+            return refusal
+        if row is None:
+            row = FinalMark(
+                school_id=self.period.school_id,
+                student_id=entry.student_id,
+                subject=self.subject,
+                period=self.period,
+                kind=self.kind,
+            )
+            self.create.append((row, reason))
+        else:
+            self.update.append((row, snapshot(row), reason))
+            row.version += 1
+        row.status, row.value = status, value
+        row.exam_name = self.exam_name if self.kind == FinalKind.EXAM else ""
+        row.set_by, row.set_at, row.published_at = self.user, self.now, self.now
+        return None
+
+    def _unchanged(self, row: FinalMark, status: str, value: str) -> bool:
+        return (
+            row.status == status
+            and row.value == value
+            and (self.kind != FinalKind.EXAM or row.exam_name == self.exam_name)
+        )
+
+    def _refusal(self, entry, reason: str, row, status: str, value: str) -> str | None:
+        """Why this change may not be written, or None."""
+        # A form carries the version it saw, 0 for "no final yet": a final set meanwhile by
+        # someone else (another tab) is reported, never silently overwritten.
+        if row is not None and entry.version is not None and row.version != entry.version:
+            return _("Someone changed this final while you were editing; reload the page.")
+        if self.period.is_closed:
+            if not is_deputy_head(self.user):
+                return _("The period is closed: only the deputy head may correct its finals.")
+            if not is_real_reason(reason):
+                return _("The period is closed: give the reason for the change.")
+        suggestion = self.suggestions.get((entry.student_id, self.subject.pk))
+        suggested = str(suggestion.suggested) if suggestion and suggestion.suggested else None
+        if suggested and status == FinalStatus.GRADED and value != suggested and not reason:
+            return _("The mark differs from the suggested %(mark)s: give the reason.") % {
+                "mark": suggested
+            }
+        return None
+
+    def write(self) -> list[FinalMark]:
+        created = FinalMark.objects.bulk_create([row for row, _reason in self.create])
+        if self.update:
+            FinalMark.objects.bulk_update(
+                [row for row, _b, _r in self.update],
+                ["status", "value", "exam_name", "set_by", "set_at", "published_at", "version"],
+            )
+        history = [
+            change_record(obj=row, action="create", user=self.user, before=None, reason=reason)
+            for row, reason in self.create
+        ] + [
+            change_record(obj=row, action="update", user=self.user, before=before, reason=reason)
+            for row, before, reason in self.update
+        ]
+        MarkChange.objects.bulk_create(history)
+        return created + [row for row, _b, _r in self.update]
 
 
 def final_mark_set(

@@ -9,12 +9,13 @@ from ..models import (
     Remark,
     RemarkKind,
 )
-from .checks import roster_ids
+from .checks import refuse_in_closed_period, roster_ids
 
 
 @transaction.atomic
 def remark_add(*, user, lesson: Lesson, student_id: int, kind: str, text: str) -> Remark:
-    """A comment, recommendation or message to the parents about a student of the lesson."""
+    """A comment, recommendation or message to the parents about a student of the lesson. A
+    closed reporting period takes no new remarks from teachers (the deputy head may still)."""
     text = text.strip()
     if kind not in RemarkKind.values:
         raise ValidationError({"kind": [_("Choose the kind of remark.")]})
@@ -24,6 +25,7 @@ def remark_add(*, user, lesson: Lesson, student_id: int, kind: str, text: str) -
         raise ValidationError({"text": [_("The remark is too long (at most 2000 characters).")]})
     if not roster_ids(lesson).filter(student_id=student_id).exists():
         raise Lesson.DoesNotExist("a student outside the lesson")
+    refuse_in_closed_period(user=user, lesson=lesson)
     return Remark.objects.create(
         school_id=lesson.school_id,
         student_id=student_id,

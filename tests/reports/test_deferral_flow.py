@@ -48,7 +48,7 @@ def test_deferred_reminded_resolved(cast, as_user):
     ]
 
     # The teacher's finals list keeps it in view.
-    home = as_user(cast.subject_teacher).get(reverse("reports:finals_home")).content.decode()
+    home = as_user(cast.subject_teacher).get(reverse("journal:finals_home")).content.decode()
     assert f"отсрочена до {due:%d.%m.%Y}" in home
 
     # The summary sheet marks it.
