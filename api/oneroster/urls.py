@@ -35,7 +35,7 @@ RESOURCES = {
     "courses": v.Resource("courses", "course", r.courses, r.render_course, scopes=R),
     "classes": v.Resource("classes", "class", r.classes, r.render_class, scopes=R),
     "users": v.Resource(
-        "users", "user", r.users, r.render_user, scopes=R, extra=r.users_extra, logs="users"
+        "users", "user", r.users, r.render_user, scopes=R, page_extra=r.users_extra, logs="users"
     ),
     "students": v.Resource(
         "users",
@@ -43,7 +43,7 @@ RESOURCES = {
         users_of("student"),
         r.render_user,
         scopes=R,
-        extra=r.users_extra,
+        page_extra=r.users_extra,
         logs="users",
     ),
     "teachers": v.Resource(
@@ -52,7 +52,7 @@ RESOURCES = {
         users_of("teacher"),
         r.render_user,
         scopes=R,
-        extra=r.users_extra,
+        page_extra=r.users_extra,
         logs="users",
     ),
     "enrollments": v.Resource(

@@ -93,10 +93,10 @@ def _select(obj: dict, fields: list[str] | None) -> dict:
 class Resource:
     """What a path serves: the collection builder, the renderer, the envelope names."""
 
-    def __init__(self, plural, singular, build, render, *, scopes, extra=None, logs=None):
+    def __init__(self, plural, singular, build, render, *, scopes, page_extra=None, logs=None):
         self.plural, self.singular = plural, singular
         self.build, self.render, self.scopes = build, render, scopes
-        self.extra, self.logs = extra, logs
+        self.page_extra, self.logs = page_extra, logs
 
 
 def _students_on_page(resource: Resource, rows: list[dict]) -> list[int]:
@@ -124,8 +124,8 @@ class OneRosterView(APIView):
         rows, total, limit, offset = query.run(collection, params)
         school = request.api_client.school
         extra = {"school_id": school.pk}
-        if self.resource.extra:
-            extra |= self.resource.extra(rows)
+        if self.resource.page_extra:
+            extra |= self.resource.page_extra(rows)
         students = _students_on_page(self.resource, rows)
         if students:
             record_access(request.user, students, f"OneRoster: {self.resource.plural}")
