@@ -20,6 +20,11 @@ def OptRef():  # noqa: N802
 
 class Item(serializers.Serializer):
     id = serializers.CharField(**ID, help_text="The sending system's own id of the record.")
+    sourcedId = serializers.UUIDField(  # noqa: N815 - the OneRoster name
+        required=False,
+        help_text="Our OneRoster sourcedId of a record we already hold: the item then takes "
+        "that record over under the sender's id instead of creating one.",
+    )
 
 
 class YearItem(Item):

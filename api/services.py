@@ -17,7 +17,14 @@ from .models import SCOPES, ApiClient
 
 @transaction.atomic
 def api_client_create(
-    *, school, name: str, source: str, scopes: list[str], created_by=None
+    *,
+    school,
+    name: str,
+    source: str,
+    scopes: list[str],
+    created_by=None,
+    client_id: str | None = None,
+    secret: str | None = None,
 ) -> tuple[ApiClient, str, str]:
     """A new client of `school` with `scopes`; returns it with its client id and secret (the
     secret is shown once: only its hash is kept).
@@ -26,7 +33,8 @@ def api_client_create(
     journal's services then let it do what the school's leadership may (set finals), keep
     the teachers' edit window and closed periods, record it as the author of what it writes,
     and the access log records it as the viewer of what it reads. The account has no
-    password: nobody signs in with it."""
+    password: nobody signs in with it. `client_id` and `secret` are for the demo school's
+    published client only; a real client gets random ones."""
     name, source = name.strip(), slugify(source)
     unknown = sorted(set(scopes) - set(SCOPES))
     errors = {}
@@ -47,8 +55,10 @@ def api_client_create(
     )
     account.set_unusable_password()
     account.save()
-    secret = secrets.token_urlsafe(32)
+    secret = secret or secrets.token_urlsafe(32)
+    extra = {"client_id": client_id} if client_id else {}
     application = Application.objects.create(
+        **extra,
         name=name[:255],
         user=account,
         client_type=Application.CLIENT_CONFIDENTIAL,

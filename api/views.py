@@ -16,10 +16,21 @@ from rest_framework.views import APIView
 from accounts.audit import record_access
 from journal.models import Attendance, Lesson, Mark
 from school import services as roster
-from school.models import ClassGroup, Enrollment, ExternalEntity, ReportingPeriod
+from school.models import (
+    AcademicYear,
+    ClassGroup,
+    Enrollment,
+    ExternalEntity,
+    Guardian,
+    ReportingPeriod,
+    Student,
+    Subject,
+    Teacher,
+    TeachingAssignment,
+)
 
+from . import ids, write
 from . import serializers as s
-from . import write
 from .models import READ, WRITE
 
 # entity path → (item serializer, upsert handler, delete serializer, delete handler)
@@ -46,6 +57,19 @@ ENTITIES = {
     "remarks": (s.RemarkItem, write.remark_item, None, None),
     "finals": (s.FinalItem, write.final_item, None, None),
     "deferrals": (s.DeferralItem, write.deferral_item, None, None),
+}
+
+# Entities whose items may take over a record we hold, named by its OneRoster sourcedId.
+CLAIMABLE = {
+    "years": (ExternalEntity.YEAR, "schoolYear", AcademicYear),
+    "periods": (ExternalEntity.PERIOD, "period", ReportingPeriod),
+    "subjects": (ExternalEntity.SUBJECT, "course", Subject),
+    "teachers": (ExternalEntity.TEACHER, "teacher", Teacher),
+    "students": (ExternalEntity.STUDENT, "student", Student),
+    "guardians": (ExternalEntity.GUARDIAN, "guardian", Guardian),
+    "assignments": (ExternalEntity.ASSIGNMENT, "class", TeachingAssignment),
+    "lessons": (ExternalEntity.LESSON, "lineItem", Lesson),
+    "marks": (ExternalEntity.MARK, "result", Mark),
 }
 
 # Service field names that the payload calls otherwise.
@@ -118,7 +142,19 @@ def _student_ids(objs) -> list[int]:
     return ids
 
 
-def run_batch(request, batch, handler, what: str):
+def _claim(ctx, claim, item) -> None:
+    """Map the sender's id to the record its sourcedId names (once; ours, in this school)."""
+    entity, kind, model = claim
+    if ctx.lookup(entity, item["id"], model) is not None:
+        return
+    decoded = ids.decode(str(item["sourcedId"]), kind)
+    obj = decoded and model.objects.filter(school=ctx.school, pk=decoded[1]).first()
+    if not obj:
+        raise ValidationError({"sourcedId": [_("No such record in this school.")]})
+    ctx.map(entity, item["id"], obj)
+
+
+def run_batch(request, batch, handler, what: str, claim=None):
     """Validate the envelope and every item's shape, then run the items in order inside one
     transaction: any item refused rolls the whole batch back and the answer lists every
     refusal by item index, id and field."""
@@ -151,6 +187,8 @@ def run_batch(request, batch, handler, what: str):
             seen.add(item["id"])
             try:
                 with transaction.atomic():
+                    if claim and item.get("sourcedId"):
+                        _claim(ctx, claim, item)
                     obj, action = handler(ctx, item)
             except (ValidationError, PermissionDenied, ObjectDoesNotExist) as exc:
                 errors += _item_errors(index, item["id"], exc)
@@ -190,7 +228,13 @@ def batch_view(entity: str, item_class, handler, *, deleting: bool):
             tags=["write"],
         )
         def post(self, request):
-            return run_batch(request, batch, handler, f"API: {entity} ({verb})")
+            return run_batch(
+                request,
+                batch,
+                handler,
+                f"API: {entity} ({verb})",
+                claim=None if deleting else CLAIMABLE.get(entity),
+            )
 
     View.__name__ = f"{entity.title()}{verb.title()}View"
     return View.as_view()
