@@ -25,10 +25,7 @@ from ..forms import (
 from ..marks import display
 from ..models import (
     AttendanceCode,
-    Homework,
-    HomeworkFile,
     Lesson,
-    Remark,
 )
 from .common import ATTENDANCE_CHOICES, add_errors, deputy, journal_staff, save_column
 
@@ -52,13 +49,13 @@ def _lesson_context(request, lesson: Lesson, **forms) -> dict:
                 "errors": [],
             }
         )
-    homework = Homework.objects.filter(lesson=lesson).prefetch_related("files").first()
+    homework = selectors.lesson_homework(lesson)
     can_edit = getattr(lesson, "can_edit", False)
     context = {
         "lesson": lesson,
         "rows": rows,
         "homework": homework,
-        "remarks": Remark.objects.filter(lesson=lesson).select_related("student"),
+        "remarks": selectors.lesson_remarks(lesson),
         "can_edit": can_edit,
         "may_manage": is_deputy_head(request.user),
         "attendance_choices": ATTENDANCE_CHOICES,
@@ -242,14 +239,7 @@ def lesson_history(request, lesson_id: int):
 @journal_staff
 def homework_file(request, file_id: int):
     """Homework files are served only through here: the viewer must see the lesson."""
-    lessons = selectors.viewable_lessons(request.user)
-    attachment = (
-        HomeworkFile.objects.filter(pk=file_id, homework__lesson__in=lessons.values("pk"))
-        .only("file", "original_name", "content_type")
-        .first()
-    )
-    if attachment is None:
-        raise Http404
+    attachment = selectors.homework_file_for(request.user, file_id)
     try:
         handle = attachment.file.open("rb")
     except FileNotFoundError as missing:

@@ -134,7 +134,7 @@ def _mark_forms(marks, set_form) -> tuple[list, MarkForm | None]:
 
 
 def _render_marks(request, lesson, student, *, set_form=None, delete_form=None, status=200):
-    marks = list(lesson.marks.filter(student_id=student["id"]).order_by("slot"))
+    marks = selectors.student_marks(lesson, student["id"])
     mark_forms, new_form = _mark_forms(marks, set_form)
     context = {
         "lesson": lesson,
