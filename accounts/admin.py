@@ -3,6 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from typing_extensions import override
 
 from . import rules, twofactor
 from .audit import record_access
@@ -24,18 +25,23 @@ class SchoolScopedMixin:
 
     school_field = "school"
 
+    @override
     def has_module_permission(self, request):
         return request.user.is_superuser or rules.is_school_admin(request.user)
 
+    @override
     def has_view_permission(self, request, obj=None):
         return self.has_module_permission(request)
 
+    @override
     def has_add_permission(self, request, *args):
         return self.has_module_permission(request)
 
+    @override
     def has_change_permission(self, request, obj=None):
         return self.has_module_permission(request)
 
+    @override
     def has_delete_permission(self, request, obj=None):
         return self.has_module_permission(request)
 
@@ -83,12 +89,15 @@ class ReadOnlyAdminMixin:
     """Rows the admin may look at, never add, change or delete: they change only through the
     app's own pages and services, which validate, keep history and record who did it."""
 
+    @override
     def has_add_permission(self, request, *args):
         return False
 
+    @override
     def has_change_permission(self, request, obj=None):
         return False
 
+    @override
     def has_delete_permission(self, request, obj=None):
         return False
 
@@ -180,11 +189,13 @@ class UserAdmin(SchoolScopedMixin, BaseUserAdmin):
             qs = qs.filter(is_superuser=False)
         return qs
 
+    @override
     def has_change_permission(self, request, obj=None):
         if not super().has_change_permission(request, obj):
             return False
         return obj is None or may_manage_credentials(request.user, obj)
 
+    @override
     def has_delete_permission(self, request, obj=None):
         if not super().has_delete_permission(request, obj):
             return False

@@ -16,7 +16,7 @@ from .models import SecurityEvent, SecurityEventKind
 BACKOFF_MEMORY = dt.timedelta(days=1)
 
 
-def failure_limit(request=None, credentials=None) -> int:
+def failure_limit(request=None, credentials=None) -> int:  # noqa: ARG001 (axes' signature)
     return settings.LOGIN_FAILURE_LIMIT
 
 
@@ -58,7 +58,7 @@ def cool_off_minutes(request) -> int:
     return max(1, round(cool_off(request).total_seconds() / 60))
 
 
-def lockout_response(request, original_response=None, credentials=None):
+def lockout_response(request, original_response=None, credentials=None):  # noqa: ARG001 (axes)
     """The login page already says why (accounts.forms.LoginForm); axes only sets the status."""
     from django.http import HttpResponse
 

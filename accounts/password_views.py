@@ -16,7 +16,7 @@ from .security import security_event_record
 from .sessions import sessions_end_for
 
 
-def _address(group, request) -> str:
+def _address(_group, request) -> str:
     return client_ip(request) or ""
 
 
@@ -49,7 +49,7 @@ class EventPasswordResetForm(PasswordResetForm):
 
 @method_decorator(
     ratelimit(
-        key=_address, rate=lambda group, request: settings.PASSWORD_RESET_RATE, method="POST"
+        key=_address, rate=lambda _group, _request: settings.PASSWORD_RESET_RATE, method="POST"
     ),
     name="post",
 )

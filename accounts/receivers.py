@@ -23,7 +23,7 @@ logger = logging.getLogger(__name__)
 
 
 @receiver(user_logged_in, dispatch_uid="accounts.login_event")
-def on_login(sender, request, user, **kwargs):
+def on_login(request, user, **kwargs):
     if request is None or not hasattr(request, "session"):
         return
     session_touch(request, user)
@@ -32,7 +32,7 @@ def on_login(sender, request, user, **kwargs):
 
 
 @receiver(user_logged_out, dispatch_uid="accounts.logout_event")
-def on_logout(sender, request, user, **kwargs):
+def on_logout(request, user, **kwargs):
     if user is not None and request is not None:
         security_event_record(kind=SecurityEventKind.LOGOUT, request=request, user=user)
 
@@ -44,7 +44,7 @@ def _account(username: str | None) -> User | None:
 
 
 @receiver(user_login_failed, dispatch_uid="accounts.login_failed_event")
-def on_login_failed(sender, credentials, request=None, **kwargs):
+def on_login_failed(credentials, request=None, **kwargs):
     username = lockout.username_of(request, credentials) or ""
     account = _account(username)
     security_event_record(
@@ -57,7 +57,7 @@ def on_login_failed(sender, credentials, request=None, **kwargs):
 
 
 @receiver(user_locked_out, dispatch_uid="accounts.lockout_alert")
-def on_locked_out(sender, request, username, ip_address, **kwargs):
+def on_locked_out(request, username, ip_address, **kwargs):
     """A login and address pair has just been paused (not every refused try during the
     pause): record it, and tell the account's owner by e-mail where it has one."""
     if getattr(request, "axes_failures_since_start", None) != lockout.failure_limit():
@@ -89,7 +89,7 @@ def on_locked_out(sender, request, username, ip_address, **kwargs):
 
 
 @receiver(post_save, sender=LogEntry, dispatch_uid="accounts.admin_change_event")
-def on_admin_change(sender, instance, created, **kwargs):
+def on_admin_change(instance, created, **kwargs):
     """Every change made in the Django admin (its own log) is a security event too."""
     if not created:
         return

@@ -25,7 +25,7 @@ class ClientTokenAuthentication(OAuth2Authentication):
         client = getattr(token.application, "api_client", None) if token.application else None
         if client is None or not client.is_active or not client.account.is_active:
             raise exceptions.AuthenticationFailed("revoked client")
-        request._request.api_client = client
+        request._request.api_client = client  # noqa: SLF001 (DRF: the wrapped HttpRequest)
         request.api_client = client
         # Client credentials carry no user: the client's own account acts.
         return client.account, token

@@ -29,7 +29,8 @@ def api_client_create(
     """A new client of `school` with `scopes`; returns it with its client id and secret (the
     secret is shown once: only its hash is kept).
 
-    The client writes and reads as an account of its own with the director's role: the
+    The client writes and reads as an account of its own with the deputy head's role (the one
+    who keeps the timetable, substitutions and moves, and corrects the journal): the
     journal's services then let it do what the school's leadership may (set finals), keep
     the teachers' edit window and closed periods, record it as the author of what it writes,
     and the access log records it as the viewer of what it reads. The account has no
@@ -50,7 +51,7 @@ def api_client_create(
     account = user_model(
         username=f"api-{secrets.token_hex(6)}",
         school=school,
-        role=Role.DIRECTOR,
+        role=Role.DEPUTY_HEAD,
         first_name=name[:150],
     )
     account.set_unusable_password()

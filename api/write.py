@@ -248,7 +248,6 @@ def _new_lesson(ctx: Context, item: dict):
             user=ctx.user, lesson=original, date=item["date"], lesson_number=item["lesson_number"]
         )
     return lesson_create(
-        user=ctx.user,
         school=ctx.school,
         class_group=ctx.ref(E.CLASS, item.get("class"), "class"),
         study_group=ctx.ref(E.GROUP, item.get("group"), "group"),

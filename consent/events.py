@@ -1,12 +1,12 @@
 """What happened in the consent app, announced for other apps (notifications) to act on.
 
-The project's one event convention (journal.events follows it too): a service sends its
-signal INSIDE its transaction, once the change is written; a listener writes its own rows in
-that same transaction (so the cause and its consequences commit or roll back together) and
-defers anything that leaves the database (a Celery task, a network call) with
-`transaction.on_commit`. A listener may rely on the change being visible to its queries and
-on its own writes being atomic with it; it must not call out or be slow. Senders pass ids.
-Consent never reaches into notifications: it only announces.
+The project's one event convention (journal.events follows it too; docs/architecture.md,
+«Events»): a service sends its signal INSIDE its transaction, once its rows are written; a
+listener writes its own rows in that same transaction (the cause and its consequences commit or
+roll back together) and defers anything that leaves the database (a Celery task, a message, a
+network call) with `transaction.on_commit`. A listener may rely on the change being visible to
+its queries; it must not call out or be slow. Senders pass ids. Consent never reaches into
+notifications: it only announces.
 """
 
 from django.dispatch import Signal

@@ -5,6 +5,7 @@ from urllib.parse import unquote, urlsplit
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
+from typing_extensions import override
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -18,6 +19,7 @@ MIME_TYPES = {".css": "text/css", ".png": "image/png", ".svg": "image/svg+xml"}
 class StaticOnlyFetcher(URLFetcher):
     """Serves the project's own static files; refuses every other URL."""
 
+    @override
     def fetch(self, url, headers=None):
         parts = urlsplit(url)
         base = urlsplit(PRINT_BASE_URL)

@@ -479,4 +479,4 @@ def _insert_ignoring_duplicates(rows: list[AccessLogEntry]) -> None:
     if not rows:
         return
     fields = [f for f in AccessLogEntry._meta.concrete_fields if not f.primary_key]
-    AccessLogEntry.objects._insert(rows, fields=fields, on_conflict=OnConflict.IGNORE)
+    AccessLogEntry.objects._insert(rows, fields=fields, on_conflict=OnConflict.IGNORE)  # noqa: SLF001

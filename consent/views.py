@@ -250,7 +250,7 @@ def _activation_limited(request) -> bool:
     limited = is_ratelimited(
         request,
         group="activation-address",
-        key=lambda group, req: client_ip(req) or "",
+        key=lambda _group, req: client_ip(req) or "",
         rate=settings.ACTIVATION_RATE_PER_ADDRESS,
         increment=True,
     )
@@ -260,7 +260,7 @@ def _activation_limited(request) -> bool:
             is_ratelimited(
                 request,
                 group="activation-code",
-                key=lambda group, req: services.activation_code_key(code),
+                key=lambda _group, _req: services.activation_code_key(code),
                 rate=settings.ACTIVATION_RATE_PER_CODE,
                 increment=True,
             )

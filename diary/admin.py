@@ -1,4 +1,5 @@
 from django.contrib import admin
+from typing_extensions import override
 
 from accounts.admin import SchoolScopedAdmin
 
@@ -14,12 +15,15 @@ class WeekAcknowledgementAdmin(SchoolScopedAdmin):
     list_select_related = ["student", "guardian"]
     search_fields = ["student__last_name", "guardian__last_name"]
 
+    @override
     def has_add_permission(self, request, *args):
         return False
 
+    @override
     def has_change_permission(self, request, obj=None):
         return False
 
+    @override
     def has_delete_permission(self, request, obj=None):
         return False
 
@@ -33,5 +37,6 @@ class CalendarFeedAdmin(SchoolScopedAdmin):
     exclude = ["token_hash"]
     readonly_fields = ["school", "user", "student", "created_at"]
 
+    @override
     def has_add_permission(self, request, *args):
         return False

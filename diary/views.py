@@ -307,7 +307,7 @@ def feed_settings(request, student_id: int):
 
 @require_GET
 @never_cache
-def feed(request, student_id: int, token: str):
+def feed(_request, student_id: int, token: str):
     """The iCal feed. No session: the secret address is the credential, and the account it
     belongs to must still be allowed to open the child's diary."""
     found = selectors.feed_by_token(student_id, token)

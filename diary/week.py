@@ -58,6 +58,27 @@ class Day:
     due: list[Homework] = field(default_factory=list)  # homework due this day
 
 
+def _by_lesson(rows) -> dict[int, list]:
+    grouped = defaultdict(list)
+    for row in rows:
+        grouped[row.lesson_id].append(row)
+    return grouped
+
+
+def _days_of(frame: DiaryFrame, week: dt.date, *, lessons, today: dt.date) -> dict[dt.date, Day]:
+    """The days the week shows: Monday to Friday, and Saturday and Sunday only when they have
+    lessons or are today."""
+    days = {}
+    weekend_with_lessons = {lesson.date for lesson in lessons if lesson.date.weekday() > 4}
+    for offset in range(7):
+        date = week + dt.timedelta(days=offset)
+        if offset > 4 and date not in weekend_with_lessons and date != today:
+            continue
+        holiday = next((h for h in frame.holidays if h.covers(date)), None)
+        days[date] = Day(date=date, is_today=date == today, holiday=holiday)
+    return days
+
+
 def build_week(
     frame: DiaryFrame,
     week: dt.date,
@@ -68,25 +89,11 @@ def build_week(
     remarks: list[Remark],
     today: dt.date,
 ) -> list[Day]:
-    by_lesson_marks: dict[int, list[Mark]] = defaultdict(list)
-    for mark in marks:
-        by_lesson_marks[mark.lesson_id].append(mark)
-    by_lesson_homework: dict[int, list[Homework]] = defaultdict(list)
-    for item in homework:
-        by_lesson_homework[item.lesson_id].append(item)
-    by_lesson_remarks: dict[int, list[Remark]] = defaultdict(list)
-    loose_remarks: list[Remark] = []
-    for remark in remarks:
-        (by_lesson_remarks[remark.lesson_id] if remark.lesson_id else loose_remarks).append(remark)
-
-    days = {}
-    weekend_with_lessons = {lesson.date for lesson in lessons if lesson.date.weekday() > 4}
-    for offset in range(7):
-        date = week + dt.timedelta(days=offset)
-        if offset > 4 and date not in weekend_with_lessons and date != today:
-            continue  # Saturday and Sunday only when they have lessons or are today
-        holiday = next((h for h in frame.holidays if h.covers(date)), None)
-        days[date] = Day(date=date, is_today=date == today, holiday=holiday)
+    by_lesson_marks = _by_lesson(marks)
+    by_lesson_homework = _by_lesson(homework)
+    by_lesson_remarks = _by_lesson(r for r in remarks if r.lesson_id)
+    loose_remarks = [r for r in remarks if not r.lesson_id]
+    days = _days_of(frame, week, lessons=lessons, today=today)
 
     listed = set()
     for lesson in lessons:

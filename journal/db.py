@@ -3,6 +3,7 @@
 import json
 
 from django.db.models import JSONField, Subquery
+from typing_extensions import override
 
 
 class _ListField(JSONField):
@@ -13,6 +14,7 @@ class _ListField(JSONField):
         self.json_items = json_items
         super().__init__(*args, **kwargs)
 
+    @override
     def from_db_value(self, value, expression, connection):
         if value is None:
             return []

@@ -1,25 +1,29 @@
 """What happened in the journal, announced for other apps (notifications, reports) to act on.
 
-The journal imports none of them: a listener connects to these signals and writes its own rows
-(an outbox message) inside the same transaction. Senders pass ids, never model instances that
-might be stale.
+The journal imports none of them: a listener connects to these signals. The project's one event
+convention (consent.events follows it too; docs/architecture.md, «Events»): a service sends its
+signal INSIDE its transaction, once its rows are written; a listener writes its own rows in that
+same transaction (the cause and its consequences commit or roll back together) and defers
+anything that leaves the database (a Celery task, a message, a network call) with
+`transaction.on_commit`. A listener may rely on the change being visible to its queries; it must
+not call out or be slow. Senders pass ids, never model instances that might be stale.
 """
 
 from django.dispatch import Signal
 
-# Sent after marks were created or changed in one transaction.
-# kwargs: school_id, mark_ids (list[int]), changed_by_id
+# Marks were created or changed. kwargs: school_id, mark_ids (list[int]), changed_by_id
 marks_saved = Signal()
 
-# Sent after marks were deleted. kwargs: school_id, mark_ids, changed_by_id
+# Marks were deleted (their rows are gone; the history keeps them).
+# kwargs: school_id, mark_ids, changed_by_id
 marks_deleted = Signal()
 
-# Sent after attendance rows were created or changed. kwargs: school_id, attendance_ids
+# Attendance rows were created or changed. kwargs: school_id, attendance_ids
 attendance_saved = Signal()
 
-# Sent after attendance rows were deleted (the student was present after all).
+# Attendance rows were deleted (the student was present after all).
 # kwargs: school_id, attendance_ids
 attendance_deleted = Signal()
 
-# Sent when final marks or exam results were set or changed. kwargs: school_id, final_mark_ids
+# Final marks or exam results were set or changed. kwargs: school_id, final_mark_ids
 finals_set = Signal()

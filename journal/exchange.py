@@ -16,7 +16,6 @@ from .models import Lesson
 @transaction.atomic
 def lesson_create(
     *,
-    user,
     school,
     subject: Subject,
     teacher: Teacher,

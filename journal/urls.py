@@ -12,7 +12,17 @@ journal_patterns = [
     path("grid/class/<int:class_id>/<int:subject_id>/", grid.grid_class, name="grid_class"),
     path("grid/group/<int:group_id>/", grid.grid_group, name="grid_group"),
     path("lesson/<int:lesson_id>/", lesson.lesson_page, name="lesson"),
+    path("lesson/<int:lesson_id>/column/", lesson.lesson_column, name="lesson_column"),
+    path("lesson/<int:lesson_id>/topic/", lesson.lesson_topic, name="lesson_topic"),
+    path("lesson/<int:lesson_id>/homework/", lesson.lesson_homework, name="lesson_homework"),
+    path("lesson/<int:lesson_id>/remarks/", lesson.lesson_remark, name="lesson_remark"),
     path("lesson/<int:lesson_id>/student/<int:student_id>/", mark.mark_page, name="mark"),
+    path("lesson/<int:lesson_id>/student/<int:student_id>/set/", mark.mark_set, name="mark_set"),
+    path(
+        "lesson/<int:lesson_id>/student/<int:student_id>/delete/",
+        mark.mark_delete,
+        name="mark_delete",
+    ),
     path("lesson/<int:lesson_id>/history/", lesson.lesson_history, name="history"),
     path("lesson/<int:lesson_id>/substitute/", lesson.lesson_substitute, name="substitute"),
     path("lesson/<int:lesson_id>/move/", lesson.lesson_move, name="move"),
@@ -21,6 +31,14 @@ journal_patterns = [
     path("control/", control.control, name="control"),
     path("control-works/", control.control_works, name="control_works"),
     path("timetable/", timetable.timetable, name="timetable"),
+    path("timetable/lines/", timetable.timetable_line_add, name="timetable_line_add"),
+    path(
+        "timetable/lines/<int:entry_id>/end/",
+        timetable.timetable_line_end,
+        name="timetable_line_end",
+    ),
+    path("timetable/bells/", timetable.timetable_bell, name="timetable_bell"),
+    path("timetable/generate/", timetable.timetable_generate, name="timetable_generate"),
 ]
 
 finals_patterns = [

@@ -11,7 +11,7 @@ PURPOSE_CHANNEL = {purpose: channel for channel, purpose in CHANNEL_PURPOSE.item
 
 
 @receiver(events.consent_withdrawn, dispatch_uid="notifications.consent_withdrawn")
-def cancel_on_consent_withdrawn(sender, *, guardian_id, student_id, purpose, **kwargs):
+def cancel_on_consent_withdrawn(*, guardian_id, student_id, purpose, **kwargs):
     channel = PURPOSE_CHANNEL.get(purpose)
     if channel is not None:
         outbox_cancel_queued(
@@ -23,5 +23,5 @@ def cancel_on_consent_withdrawn(sender, *, guardian_id, student_id, purpose, **k
 
 
 @receiver(events.guardian_access_ended, dispatch_uid="notifications.guardian_access_ended")
-def cancel_on_access_ended(sender, *, guardian_id, student_id=None, **kwargs):
+def cancel_on_access_ended(*, guardian_id, student_id=None, **kwargs):
     outbox_cancel_queued(guardian_id=guardian_id, student_id=student_id, reason="access ended")

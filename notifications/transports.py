@@ -35,7 +35,7 @@ class EmailTransport:
 class ConsoleSmsTransport:
     """Prints the SMS to the log: development without Twilio credentials."""
 
-    def send(self, *, recipient: str, subject: str, body: str, dedupe_key: str) -> None:
+    def send(self, *, recipient: str, subject: str, body: str, dedupe_key: str) -> None:  # noqa: ARG002 (an SMS has no subject)
         logger.info("SMS to %s [%s]: %s", recipient, dedupe_key, body)
 
 
@@ -44,7 +44,7 @@ sms_outbox: list[dict] = []
 
 
 class LocmemSmsTransport:
-    def send(self, *, recipient: str, subject: str, body: str, dedupe_key: str) -> None:
+    def send(self, *, recipient: str, subject: str, body: str, dedupe_key: str) -> None:  # noqa: ARG002 (an SMS has no subject)
         sms_outbox.append({"to": recipient, "body": body, "dedupe_key": dedupe_key})
 
 

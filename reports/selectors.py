@@ -275,7 +275,7 @@ def statistics_finals(*, school, period, class_id=None, subject_id=None, teacher
             continue
         rows = finals.get((klass, subj), {})
         per_student = {s: [f] for s, f in rows.items()}
-        labels = {s: st._key(*f) for s, f in rows.items()}
+        labels = {s: st.final_key(*f) for s, f in rows.items()}
         result.append(
             FinalsStats(
                 class_group=classes[klass],
@@ -455,7 +455,7 @@ def statistics_students(*, school, period, class_id, subject_id, metric):
         ).items()
     }
     per_student = {s: [(fm.status, fm.value)] for s, fm in finals.items()}
-    labels = {s: st._key(fm.status, fm.value) for s, fm in finals.items()}
+    labels = {s: st.final_key(fm.status, fm.value) for s, fm in finals.items()}
     if metric == "good":
         chosen = st.quality(per_student)[1]
     elif metric == "successful":

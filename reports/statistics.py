@@ -29,7 +29,7 @@ def percent(part: int, whole: int) -> Decimal | None:
     return (HUNDRED * part / whole).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
-def _key(status: str, value: str) -> str:
+def final_key(status: str, value: str) -> str:
     """One label per final: '5'…'1', 'pass', 'fail', 'na', 'exempt', 'deferred'."""
     if status == GRADED:
         return value
@@ -38,7 +38,7 @@ def _key(status: str, value: str) -> str:
 
 def distribution(finals: Iterable[tuple[str, str]]) -> Counter:
     """How many finals of each kind: Counter({'5': n5, '4': n4, …, 'na': …, 'deferred': …})."""
-    return Counter(_key(s, v) for s, v in finals)
+    return Counter(final_key(s, v) for s, v in finals)
 
 
 def _is_good(key: str) -> bool:
@@ -56,7 +56,7 @@ def quality(per_student: Mapping[int, Iterable[tuple[str, str]]]) -> tuple[Decim
     (only exempt or deferred) are not in the denominator."""
     counted, good = 0, set()
     for student_id, finals in per_student.items():
-        keys = [_key(s, v) for s, v in finals if s not in EXCLUDED]
+        keys = [final_key(s, v) for s, v in finals if s not in EXCLUDED]
         if not keys:
             continue
         counted += 1
@@ -71,7 +71,7 @@ def success(per_student: Mapping[int, Iterable[tuple[str, str]]]) -> tuple[Decim
     Returns (percent, ids of the students counted as successful)."""
     counted, ok = 0, set()
     for student_id, finals in per_student.items():
-        keys = [_key(s, v) for s, v in finals if s not in EXCLUDED]
+        keys = [final_key(s, v) for s, v in finals if s not in EXCLUDED]
         if not keys:
             continue
         counted += 1
@@ -93,7 +93,7 @@ def degree_of_learning(finals: Iterable[tuple[str, str]]) -> Decimal | None:
     place, where n counts the finals that carry a weight (pass/fail, exempt, deferred don't)."""
     total = n = 0
     for s, v in finals:
-        weight = SOU_WEIGHTS.get(_key(s, v))
+        weight = SOU_WEIGHTS.get(final_key(s, v))
         if weight is None:
             continue
         total += weight

@@ -1,6 +1,7 @@
 """The Django admin for the school and its structure, scoped to the admin's school."""
 
 from django.contrib import admin
+from typing_extensions import override
 
 from accounts.admin import AccessLoggedAdmin, SchoolScopedAdmin, SchoolScopedTabularInline
 from accounts.rules import is_school_admin
@@ -13,18 +14,23 @@ class SchoolAdmin(admin.ModelAdmin):
     list_display = ["short_name", "name", "time_zone"]
     search_fields = ["name", "short_name", "inn"]
 
+    @override
     def has_module_permission(self, request):
         return request.user.is_superuser or is_school_admin(request.user)
 
+    @override
     def has_view_permission(self, request, obj=None):
         return self.has_module_permission(request)
 
+    @override
     def has_change_permission(self, request, obj=None):
         return self.has_module_permission(request)
 
+    @override
     def has_add_permission(self, request):
         return request.user.is_superuser
 
+    @override
     def has_delete_permission(self, request, obj=None):
         return request.user.is_superuser
 

@@ -266,6 +266,8 @@ def student_upsert(
 def student_leave(*, school: School, student: Student, left_on: dt.date) -> int:
     """The pupil leaves the school on `left_on` (their last day): every active enrolment ends;
     marks, attendance and finals stay. Returns how many enrolments ended (0: already gone)."""
+    if student.school_id != school.pk:
+        raise ValidationError({"student": [_("Choose a record of this school.")]})
     ended = 0
     for enrollment in Enrollment.objects.filter(student=student, left_on__isnull=True):
         if left_on < enrollment.joined_on:

@@ -88,7 +88,7 @@ def test_statistics_rows_with_a_23_digit_id_are_not_a_server_error(client_of, ca
 
 def test_a_remark_for_a_student_beyond_bigint_is_refused(client_of, cast):
     response = client_of("subject_teacher").post(
-        reverse("journal:lesson", args=[cast.lesson.pk]),
-        {"action": "remark", "student": HUGE, "kind": "note", "text": "Молодец"},
+        reverse("journal:lesson_remark", args=[cast.lesson.pk]),
+        {"student": HUGE, "kind": "note", "text": "Молодец"},
     )
     assert response.status_code in (200, 400, 404)

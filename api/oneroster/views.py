@@ -252,7 +252,7 @@ class ScoreScales(OneRosterView):
         return Response({"scoreScale": scale})
 
 
-def view(cls, resource: Resource, operation: str, *, many: bool, nested: bool = False):
+def view(cls, resource: Resource, operation: str, *, many: bool):
     """The view of a path, with its OpenAPI description."""
     params = COLLECTION_PARAMS if many else [OpenApiParameter("fields", str)]
     body = _set_schema(resource.plural) if many else _one_schema(resource.singular)

@@ -44,7 +44,15 @@ from .grid import (
     journal_scope,
     periods_for,
 )
-from .lesson import lesson_history, lesson_records, lesson_roster
+from .lesson import (
+    homework_file_for,
+    lesson_history,
+    lesson_homework,
+    lesson_records,
+    lesson_remarks,
+    lesson_roster,
+    student_marks,
+)
 from .lessons import (
     current_year,
     editable_lessons,
@@ -57,6 +65,10 @@ from .lessons import (
 from .timetable import timetable_week
 
 __all__ = [
+    "homework_file_for",
+    "lesson_homework",
+    "lesson_remarks",
+    "student_marks",
     "FinalsRow",
     "deferrals_of",
     "finals_class_scope",

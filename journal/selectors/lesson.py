@@ -7,9 +7,11 @@ from django.db.models import (
     F,
     IntegerField,
     Q,
+    QuerySet,
     Value,
 )
 from django.db.models.functions import Cast
+from django.http import Http404
 
 from school.models import (
     Enrollment,
@@ -20,10 +22,14 @@ from ..marks import display
 from ..models import (
     Attendance,
     AttendanceCode,
+    Homework,
+    HomeworkFile,
     Lesson,
     Mark,
     MarkChange,
+    Remark,
 )
+from .lessons import viewable_lessons
 
 
 def lesson_roster(lesson: Lesson) -> list[dict]:
@@ -127,3 +133,34 @@ def _change_text(change: MarkChange, data: dict | None) -> str:
         return str(AttendanceCode(code).label) if code in AttendanceCode.values else code
     text = display(data.get("value", ""))
     return f"{text} ({data['comment']})" if data.get("comment") else text
+
+
+# The lesson's page and the mark page read these for a lesson the viewer was already given by
+# lesson_for_viewer or lesson_for_editor (its access is settled there).
+
+
+def lesson_homework(lesson: Lesson) -> Homework | None:
+    return Homework.objects.filter(lesson=lesson).prefetch_related("files").first()
+
+
+def lesson_remarks(lesson: Lesson) -> QuerySet[Remark]:
+    return Remark.objects.filter(lesson=lesson).select_related("student")
+
+
+def student_marks(lesson: Lesson, student_id: int) -> list[Mark]:
+    """The student's marks in the lesson, by slot."""
+    return list(Mark.objects.filter(lesson=lesson, student_id=student_id).order_by("slot"))
+
+
+def homework_file_for(user, file_id: int) -> HomeworkFile:
+    """A homework file of a lesson the user may see, else Http404 (the same as a missing id)."""
+    attachment = (
+        HomeworkFile.objects.filter(
+            pk=file_id, homework__lesson__in=viewable_lessons(user).values("pk")
+        )
+        .only("file", "original_name", "content_type")
+        .first()
+    )
+    if attachment is None:
+        raise Http404
+    return attachment

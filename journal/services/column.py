@@ -22,7 +22,7 @@ from ..models import (
     MarkValue,
     WorkType,
 )
-from .checks import JournalConflict, edit_refusal, lock_lesson, send_on_commit
+from .checks import JournalConflict, announce, edit_refusal, lock_lesson
 from .rows import insert_rows, loaded, update_rows
 
 
@@ -475,17 +475,17 @@ def _records_of_column(
 def _announce(*, lesson: Lesson, user, result: ColumnResult) -> None:
     common = {"school_id": lesson.school_id, "changed_by_id": user.pk}
     if result.created or result.updated:
-        send_on_commit(events.marks_saved, mark_ids=result.created + result.updated, **common)
+        announce(events.marks_saved, mark_ids=result.created + result.updated, **common)
     if result.deleted:
-        send_on_commit(events.marks_deleted, mark_ids=list(result.deleted), **common)
+        announce(events.marks_deleted, mark_ids=list(result.deleted), **common)
     if result.attendance_saved:
-        send_on_commit(
+        announce(
             events.attendance_saved,
             school_id=lesson.school_id,
             attendance_ids=list(result.attendance_saved),
         )
     if result.attendance_deleted:
-        send_on_commit(
+        announce(
             events.attendance_deleted,
             school_id=lesson.school_id,
             attendance_ids=list(result.attendance_deleted),

@@ -339,6 +339,24 @@ def final_mark_set(
     )
 
 
+def _deferral_errors(*, reason: str, document: str, due_date, today: dt.date) -> dict:
+    """What is wrong with a deferral's reason, document and date, by field (empty: nothing)."""
+    errors = {}
+    if not reason:
+        errors["reason"] = [_("Give the reason for the deferral.")]
+    elif len(reason) > 300:
+        errors["reason"] = [_("The reason is too long.")]
+    if not document:
+        errors["document"] = [_("Name the supporting document (e.g. a medical certificate).")]
+    elif len(document) > 200:
+        errors["document"] = [_("The document reference is too long.")]
+    if due_date is None:
+        errors["due_date"] = [_("Give the date by which the final is to be set.")]
+    elif due_date < today:
+        errors["due_date"] = [_("The due date cannot be in the past.")]
+    return errors
+
+
 def final_mark_defer(
     *,
     user,
@@ -371,19 +389,12 @@ def final_mark_defer(
         raise PermissionDenied
     now = now or timezone.now()
     reason, document = reason.strip(), document.strip()
-    errors = {}
-    if not reason:
-        errors["reason"] = [_("Give the reason for the deferral.")]
-    elif len(reason) > 300:
-        errors["reason"] = [_("The reason is too long.")]
-    if not document:
-        errors["document"] = [_("Name the supporting document (e.g. a medical certificate).")]
-    elif len(document) > 200:
-        errors["document"] = [_("The document reference is too long.")]
-    if due_date is None:
-        errors["due_date"] = [_("Give the date by which the final is to be set.")]
-    elif due_date < now.astimezone(period.school.tz).date():
-        errors["due_date"] = [_("The due date cannot be in the past.")]
+    errors = _deferral_errors(
+        reason=reason,
+        document=document,
+        due_date=due_date,
+        today=now.astimezone(period.school.tz).date(),
+    )
     if errors:
         raise ValidationError(errors)
     kind = _kind_for(period, exam=False)
@@ -417,12 +428,9 @@ def final_mark_defer(
 
 
 def _announce(school_id: int, ids: list[int]) -> None:
+    """Announce the finals written, inside the transaction (journal/events.py)."""
     if ids:
-        transaction.on_commit(
-            lambda: events.finals_set.send(
-                sender=FinalMark, school_id=school_id, final_mark_ids=ids
-            )
-        )
+        events.finals_set.send(sender=FinalMark, school_id=school_id, final_mark_ids=ids)
 
 
 def finals_publish(*, school, now: dt.datetime | None = None) -> int:

@@ -13,7 +13,7 @@ from ..models import (
     Mark,
     MarkValue,
 )
-from .checks import JournalConflict, edit_refusal, lock_lesson, send_on_commit
+from .checks import JournalConflict, announce, edit_refusal, lock_lesson
 
 
 @transaction.atomic
@@ -84,7 +84,7 @@ def mark_set(
             obj=mark, action=ChangeAction.UPDATE, user=user, before=before, reason=reason
         )
     record.save()
-    send_on_commit(
+    announce(
         events.marks_saved, school_id=mark.school_id, mark_ids=[mark.pk], changed_by_id=user.pk
     )
     return mark
@@ -118,6 +118,6 @@ def mark_delete(
     )
     record.save()
     mark.delete()
-    send_on_commit(
+    announce(
         events.marks_deleted, school_id=locked.school_id, mark_ids=[mark_id], changed_by_id=user.pk
     )

@@ -19,6 +19,7 @@ from ..models import (
     Lesson,
     Mark,
 )
+from .checks import require_deputy_head
 
 
 @transaction.atomic
@@ -37,6 +38,7 @@ def bell_set(*, school, lesson_number: int, starts_at: dt.time, ends_at: dt.time
 @transaction.atomic
 def timetable_entry_create(*, user, entry: TimetableEntry) -> TimetableEntry:
     """Add a line to the weekly timetable (validated with the model's constraints)."""
+    require_deputy_head(user, school_id=entry.school_id)
     entry.full_clean()
     entry.save()
     return entry
@@ -46,6 +48,7 @@ def timetable_entry_create(*, user, entry: TimetableEntry) -> TimetableEntry:
 def timetable_entry_end(*, user, entry: TimetableEntry, last_day: dt.date) -> int:
     """End a timetable line after `last_day`; its generated lessons after that day that hold no
     marks, attendance or homework are removed. Returns how many were removed."""
+    require_deputy_head(user, school_id=entry.school_id)
     if last_day < entry.valid_from:
         last_day = entry.valid_from - dt.timedelta(days=1)
     entry.valid_to = last_day
@@ -75,6 +78,7 @@ def lessons_generate(
     """Create the lessons of the weekly timetable between two dates (inclusive), skipping
     weekends and the holidays of the class's level. Idempotent: a lesson that already exists for
     a timetable line and date (unique) is left exactly as it is. Returns how many were created."""
+    require_deputy_head(user, school_id=school.pk)
     if ends_on < starts_on:
         raise ValidationError({"ends_on": [_("The end date must not be before the start date.")]})
     starts_on, ends_on = max(starts_on, year.starts_on), min(ends_on, year.ends_on)

@@ -17,6 +17,7 @@ from ..forms import (
     MARK_HELP,
 )
 from ..grading import Thresholds
+from ..models import Lesson
 from .common import ATTENDANCE_SHORT_CHOICES, journal_staff, save_column
 
 
@@ -33,6 +34,35 @@ def _edit_cells(rows, index: int, *, posted, errors: dict) -> None:
             "attendance_version": cell.attendance_version,
             "errors": errors.get(f"mark-{sid}", []) + errors.get(f"att-{sid}", []),
         }
+
+
+def _column_lesson(request, scope: selectors.JournalScope, edit_id: str | None) -> Lesson:
+    """The lesson whose column a POST saves: one of this journal's lessons the user may edit.
+    The director reads the journal but does not write in it (403); the class teacher only
+    reads here, and a lesson not theirs or not of this journal is 404."""
+    if not (is_teacher(request.user) or is_deputy_head(request.user)):
+        raise PermissionDenied
+    if not scope.can_edit or not (edit_id or "").isdigit():
+        raise Http404
+    lesson = (
+        selectors.editable_lessons(request.user)
+        .filter(pk=int(edit_id))
+        .filter(pk__in=scope.lessons().values("pk"))
+        .select_related("school")
+        .first()
+    )
+    if lesson is None:
+        raise Http404
+    return lesson
+
+
+def _edit_column(grid, edit_id: str | None, today):
+    """The column being edited: the one asked for, else the latest lesson that took place."""
+    ids = {c.id: c for c in grid.columns}
+    if edit_id and edit_id.isdigit() and int(edit_id) in ids:
+        return ids[int(edit_id)]
+    past = [c for c in grid.columns if c.date <= today and c.status == "scheduled"]
+    return past[-1] if past else None
 
 
 def _grid_page(request, scope: selectors.JournalScope, grid_url: str):
@@ -54,36 +84,14 @@ def _grid_page(request, scope: selectors.JournalScope, grid_url: str):
     edit_id = request.POST.get("lesson") or request.GET.get("edit")
     errors, non_field, posted = {}, [], None
     if request.method == "POST":
-        if not (is_teacher(request.user) or is_deputy_head(request.user)):
-            raise PermissionDenied  # the director reads the journal but does not write in it
-        if not scope.can_edit:
-            # Viewing is not writing: the class teacher and the director only read here.
-            raise Http404
-        if not (edit_id or "").isdigit():
-            raise Http404
-        lesson = (
-            selectors.editable_lessons(request.user)
-            .filter(pk=int(edit_id))
-            .filter(pk__in=scope.lessons().values("pk"))
-            .select_related("school")
-            .first()
-        )
-        if lesson is None:
-            raise Http404
+        lesson = _column_lesson(request, scope, edit_id)
         roster = {s["id"]: s["name"] for s in selectors.lesson_roster(lesson)}
         ok, errors, non_field = save_column(request, lesson, roster)
         if ok:
             return redirect(f"{grid_url}?period={current.pk}&edit={lesson.pk}")
         posted = request.POST
     grid = selectors.journal_grid(scope, current, Thresholds.of(school))
-    edit_column = None
-    if scope.can_edit and grid.columns:
-        ids = {c.id: c for c in grid.columns}
-        if edit_id and edit_id.isdigit() and int(edit_id) in ids:
-            edit_column = ids[int(edit_id)]
-        else:
-            past = [c for c in grid.columns if c.date <= today and c.status == "scheduled"]
-            edit_column = past[-1] if past else None
+    edit_column = _edit_column(grid, edit_id, today) if scope.can_edit else None
     index = None
     if edit_column is not None:
         edit_column.editable = True

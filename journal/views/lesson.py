@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from accounts.audit import record_access
 from accounts.rules import is_deputy_head, is_teacher
@@ -25,10 +25,7 @@ from ..forms import (
 from ..marks import display
 from ..models import (
     AttendanceCode,
-    Homework,
-    HomeworkFile,
     Lesson,
-    Remark,
 )
 from .common import ATTENDANCE_CHOICES, add_errors, deputy, journal_staff, save_column
 
@@ -52,13 +49,13 @@ def _lesson_context(request, lesson: Lesson, **forms) -> dict:
                 "errors": [],
             }
         )
-    homework = Homework.objects.filter(lesson=lesson).prefetch_related("files").first()
+    homework = selectors.lesson_homework(lesson)
     can_edit = getattr(lesson, "can_edit", False)
     context = {
         "lesson": lesson,
         "rows": rows,
         "homework": homework,
-        "remarks": Remark.objects.filter(lesson=lesson).select_related("student"),
+        "remarks": selectors.lesson_remarks(lesson),
         "can_edit": can_edit,
         "may_manage": is_deputy_head(request.user),
         "attendance_choices": ATTENDANCE_CHOICES,
@@ -121,78 +118,104 @@ def _grid_url(lesson: Lesson) -> str:
     return reverse("journal:grid_class", args=[lesson.class_group_id, lesson.subject_id])
 
 
-@require_http_methods(["GET", "POST"])
+@require_GET
 @journal_staff
 def lesson_page(request, lesson_id: int):
-    if request.method == "GET":
-        lesson = selectors.lesson_for_viewer(request.user, lesson_id)
-        return _render_lesson(request, _lesson_context(request, lesson))
+    """The lesson: its topic, the column of marks and attendance, homework and remarks. Each
+    section's form posts to a view of its own (below)."""
+    lesson = selectors.lesson_for_viewer(request.user, lesson_id)
+    return _render_lesson(request, _lesson_context(request, lesson))
+
+
+def _lesson_to_write(request, lesson_id: int) -> Lesson:
+    """The lesson a POST writes in: the director reads the journal but does not write (403);
+    a lesson the user may not edit is 404."""
     if not (is_teacher(request.user) or is_deputy_head(request.user)):
-        raise PermissionDenied  # the director reads the journal but does not write in it
+        raise PermissionDenied
     lesson = selectors.lesson_for_editor(request.user, lesson_id)
     lesson.can_edit = True
-    section = request.POST.get("section")
-    here = reverse("journal:lesson", args=[lesson.pk])
-    if section == "column":
-        roster = {s["id"]: s["name"] for s in selectors.lesson_roster(lesson)}
-        ok, errors, non_field = save_column(request, lesson, roster)
-        if ok:
-            return redirect(here)
-        context = _lesson_context(request, lesson)
-        for row in context["rows"]:
-            sid = row["student"]["id"]
-            row["text"] = request.POST.get(f"mark-{sid}", row["text"])
-            row["attendance"] = request.POST.get(f"att-{sid}", row["attendance"])
-            row["errors"] = errors.get(f"mark-{sid}", []) + errors.get(f"att-{sid}", [])
-        context.update(
-            errors=errors,
-            error_list=[m for msgs in errors.values() for m in msgs] + non_field,
-            posted=request.POST,
-        )
-        return _render_lesson(request, context, status=400)
-    if section == "topic":
-        form = LessonForm(request.POST, lesson=lesson)
-        if form.is_valid():
-            try:
-                services.lesson_update(user=request.user, lesson=lesson, **form.cleaned_data)
-            except ValidationError as error:
-                add_errors(form, error)
-            else:
-                messages.success(request, _("The lesson was saved."))
-                return redirect(here)
-        return _rerender(request, lesson, lesson_form=form)
-    if section == "homework":
-        form = HomeworkForm(request.POST, request.FILES)
-        if form.is_valid():
-            try:
-                services.homework_set(user=request.user, lesson=lesson, **form.cleaned_data)
-            except ValidationError as error:
-                add_errors(form, error)
-            else:
-                messages.success(request, _("The homework was saved."))
-                return redirect(here)
-        return _rerender(request, lesson, homework_form=form)
-    if section == "remark":
-        students = selectors.lesson_roster(lesson)
-        form = RemarkForm(request.POST, students=students)
-        if form.is_valid():
-            try:
-                services.remark_add(
-                    user=request.user,
-                    lesson=lesson,
-                    student_id=form.cleaned_data["student"],
-                    kind=form.cleaned_data["kind"],
-                    text=form.cleaned_data["text"],
-                )
-            except Lesson.DoesNotExist as missing:
-                raise Http404 from missing
-            except ValidationError as error:
-                add_errors(form, error)
-            else:
-                messages.success(request, _("The remark was saved."))
-                return redirect(here)
-        return _rerender(request, lesson, remark_form=form)
-    raise Http404
+    return lesson
+
+
+def _saved(request, lesson: Lesson, message: str):
+    messages.success(request, message)
+    return redirect("journal:lesson", lesson.pk)
+
+
+@require_POST
+@journal_staff
+def lesson_column(request, lesson_id: int):
+    """The lesson's column of marks and attendance (the grid's column, on the lesson page)."""
+    lesson = _lesson_to_write(request, lesson_id)
+    roster = {s["id"]: s["name"] for s in selectors.lesson_roster(lesson)}
+    ok, errors, non_field = save_column(request, lesson, roster)
+    if ok:
+        return redirect("journal:lesson", lesson.pk)
+    context = _lesson_context(request, lesson)
+    for row in context["rows"]:
+        sid = row["student"]["id"]
+        row["text"] = request.POST.get(f"mark-{sid}", row["text"])
+        row["attendance"] = request.POST.get(f"att-{sid}", row["attendance"])
+        row["errors"] = errors.get(f"mark-{sid}", []) + errors.get(f"att-{sid}", [])
+    context.update(
+        errors=errors,
+        error_list=[m for msgs in errors.values() for m in msgs] + non_field,
+        posted=request.POST,
+    )
+    return _render_lesson(request, context, status=400)
+
+
+@require_POST
+@journal_staff
+def lesson_topic(request, lesson_id: int):
+    lesson = _lesson_to_write(request, lesson_id)
+    form = LessonForm(request.POST, lesson=lesson)
+    if form.is_valid():
+        try:
+            services.lesson_update(user=request.user, lesson=lesson, **form.cleaned_data)
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            return _saved(request, lesson, _("The lesson was saved."))
+    return _rerender(request, lesson, lesson_form=form)
+
+
+@require_POST
+@journal_staff
+def lesson_homework(request, lesson_id: int):
+    lesson = _lesson_to_write(request, lesson_id)
+    form = HomeworkForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.homework_set(user=request.user, lesson=lesson, **form.cleaned_data)
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            return _saved(request, lesson, _("The homework was saved."))
+    return _rerender(request, lesson, homework_form=form)
+
+
+@require_POST
+@journal_staff
+def lesson_remark(request, lesson_id: int):
+    lesson = _lesson_to_write(request, lesson_id)
+    form = RemarkForm(request.POST, students=selectors.lesson_roster(lesson))
+    if form.is_valid():
+        try:
+            services.remark_add(
+                user=request.user,
+                lesson=lesson,
+                student_id=form.cleaned_data["student"],
+                kind=form.cleaned_data["kind"],
+                text=form.cleaned_data["text"],
+            )
+        except Lesson.DoesNotExist as missing:
+            raise Http404 from missing
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            return _saved(request, lesson, _("The remark was saved."))
+    return _rerender(request, lesson, remark_form=form)
 
 
 def _rerender(request, lesson, **forms):
@@ -216,14 +239,7 @@ def lesson_history(request, lesson_id: int):
 @journal_staff
 def homework_file(request, file_id: int):
     """Homework files are served only through here: the viewer must see the lesson."""
-    lessons = selectors.viewable_lessons(request.user)
-    attachment = (
-        HomeworkFile.objects.filter(pk=file_id, homework__lesson__in=lessons.values("pk"))
-        .only("file", "original_name", "content_type")
-        .first()
-    )
-    if attachment is None:
-        raise Http404
+    attachment = selectors.homework_file_for(request.user, file_id)
     try:
         handle = attachment.file.open("rb")
     except FileNotFoundError as missing:

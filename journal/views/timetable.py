@@ -1,29 +1,35 @@
-"""The deputy head's timetable page."""
+"""The deputy head's timetable page and its actions, each a view of its own: add a line, end a
+line, set a bell, generate lessons. A refused form comes back on the page with its errors."""
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_POST
 
 from school.models import BellSchedule, ClassGroup, TimetableEntry
 
 from .. import selectors, services
-from ..forms import (
-    BellForm,
-    GenerateForm,
-    TimetableEntryForm,
-)
-from .common import deputy, int_param
+from ..forms import BellForm, GenerateForm, TimetableEntryForm
+from .common import deputy
 
 
-@require_http_methods(["GET", "POST"])
-@deputy
-def timetable(request):
-    """The deputy head's weekly timetable of a class, its bells, and lesson generation."""
+@dataclass
+class _Page:
+    """The timetable page of one class: the school's classes, the class shown, its forms."""
+
+    school: object
+    year: object
+    classes: list
+    klass: ClassGroup | None
+    forms: dict
+
+
+def _page(request) -> _Page:
     school = request.user.school
     year = selectors.current_year(school)
     if year is None:
@@ -40,64 +46,88 @@ def timetable(request):
             initial={"starts_on": school.today(), "ends_on": year.ends_on}
         ),
     }
-    if request.method == "POST":
-        done = _timetable_action(request, school=school, year=year, klass=klass, forms=forms)
-        if done is not None:
-            return done
+    return _Page(school=school, year=year, classes=classes, klass=klass, forms=forms)
+
+
+def _render(request, page: _Page, status: int = 200):
     context = {
-        "classes": classes,
-        "klass": klass,
-        "week": selectors.timetable_week(school=school, year=year, class_group=klass),
-        "bells": BellSchedule.objects.filter(school=school),
-        **forms,
+        "classes": page.classes,
+        "klass": page.klass,
+        "week": selectors.timetable_week(
+            school=page.school, year=page.year, class_group=page.klass
+        ),
+        "bells": BellSchedule.objects.filter(school=page.school),
+        **page.forms,
     }
-    return render(
-        request, "journal/timetable.html", context, status=400 if request.method == "POST" else 200
+    return render(request, "journal/timetable.html", context, status=status)
+
+
+def _back(class_id) -> str:
+    return f"{reverse('journal:timetable')}?class={class_id or ''}"
+
+
+@require_GET
+@deputy
+def timetable(request):
+    """The deputy head's weekly timetable of a class, its bells, and lesson generation."""
+    return _render(request, _page(request))
+
+
+@require_POST
+@deputy
+def timetable_line_add(request):
+    page = _page(request)
+    form = page.forms["entry_form"] = TimetableEntryForm(
+        request.POST, school=page.school, year=page.year
     )
+    if not form.is_valid():
+        return _render(request, page, status=400)
+    services.timetable_entry_create(user=request.user, entry=form.instance)
+    messages.success(request, _("The timetable line was added."))
+    return redirect(_back(form.instance.class_group_id))
 
 
-def _timetable_action(request, *, school, year, klass, forms: dict):
-    """Run one POSTed timetable action: a redirect when done, None with a bound form (its
-    errors) otherwise; an unknown action or a line of another school is a 404."""
-    action = request.POST.get("action")
-    back = f"{reverse('journal:timetable')}?class={klass.pk if klass else ''}"
-    if action == "add":
-        form = forms["entry_form"] = TimetableEntryForm(request.POST, school=school, year=year)
-        if form.is_valid():
-            services.timetable_entry_create(user=request.user, entry=form.instance)
-            messages.success(request, _("The timetable line was added."))
-            return redirect(
-                f"{reverse('journal:timetable')}?class={form.instance.class_group_id or ''}"
-            )
-        return None
-    if action == "end":
-        entry = TimetableEntry.objects.filter(
-            school=school, pk=int_param(request.POST.get("entry"))
-        ).first()
-        if entry is None:
-            raise Http404
-        removed = services.timetable_entry_end(
-            user=request.user, entry=entry, last_day=school.today() - dt.timedelta(days=1)
-        )
-        messages.success(
-            request,
-            _("The timetable line was ended; %(n)s future lessons removed.") % {"n": removed},
-        )
-        return redirect(f"{reverse('journal:timetable')}?class={entry.class_group_id or ''}")
-    if action == "bell":
-        form = forms["bell_form"] = BellForm(request.POST)
-        if form.is_valid():
-            services.bell_set(school=school, **form.cleaned_data)
-            messages.success(request, _("The bell schedule was saved."))
-            return redirect(back)
-        return None
-    if action == "generate":
-        form = forms["generate_form"] = GenerateForm(request.POST)
-        if form.is_valid():
-            created = services.lessons_generate(
-                user=request.user, school=school, year=year, class_group=klass, **form.cleaned_data
-            )
-            messages.success(request, _("Lessons created: %(n)s.") % {"n": created})
-            return redirect(back)
-        return None
-    raise Http404
+@require_POST
+@deputy
+def timetable_line_end(request, entry_id: int):
+    school = request.user.school
+    entry = TimetableEntry.objects.filter(school=school, pk=entry_id).first()
+    if entry is None:
+        raise Http404
+    removed = services.timetable_entry_end(
+        user=request.user, entry=entry, last_day=school.today() - dt.timedelta(days=1)
+    )
+    messages.success(
+        request, _("The timetable line was ended; %(n)s future lessons removed.") % {"n": removed}
+    )
+    return redirect(_back(entry.class_group_id))
+
+
+@require_POST
+@deputy
+def timetable_bell(request):
+    page = _page(request)
+    form = page.forms["bell_form"] = BellForm(request.POST)
+    if not form.is_valid():
+        return _render(request, page, status=400)
+    services.bell_set(school=page.school, **form.cleaned_data)
+    messages.success(request, _("The bell schedule was saved."))
+    return redirect(_back(page.klass.pk if page.klass else None))
+
+
+@require_POST
+@deputy
+def timetable_generate(request):
+    page = _page(request)
+    form = page.forms["generate_form"] = GenerateForm(request.POST)
+    if not form.is_valid():
+        return _render(request, page, status=400)
+    created = services.lessons_generate(
+        user=request.user,
+        school=page.school,
+        year=page.year,
+        class_group=page.klass,
+        **form.cleaned_data,
+    )
+    messages.success(request, _("Lessons created: %(n)s.") % {"n": created})
+    return redirect(_back(page.klass.pk if page.klass else None))

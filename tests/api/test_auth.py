@@ -63,7 +63,7 @@ def test_every_call_that_shows_pupils_is_in_the_access_log(cast, api):
     logged = AccessLogEntry.objects.filter(student=cast.pupil)
     assert logged.count() == 1
     assert logged.get().viewer.api_client == api.api_client
-    assert logged.get().viewer.role == Role.DIRECTOR
+    assert logged.get().viewer.role == Role.DEPUTY_HEAD
 
 
 def test_the_rate_limit_counts_per_client(cast, api, settings):

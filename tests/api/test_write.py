@@ -281,7 +281,8 @@ def test_lessons_with_topic_homework_substitution_and_cancellation(api, cast, kn
         "substitute_teacher": "T2",
         "homework": {"text": "№ 12, 14"},
     }
-    assert api.post("/api/v1/lessons/", {"items": [lesson]}).status_code == 200
+    first = api.post("/api/v1/lessons/", {"items": [lesson]})
+    assert first.status_code == 200, first.json()
     stored = Lesson.objects.get(topic="Дроби")
     assert stored.substitute_teacher.last_name == "Сидоров"
     assert stored.homework.get().text == "№ 12, 14"

@@ -126,8 +126,8 @@ def test_the_lesson_page_logs_its_roster(as_user, cast, class_7a_students):
 
 def test_a_lesson_page_shown_again_with_errors_logs_too(as_user, cast, class_7a_students):
     client = as_user(cast.subject_teacher)
-    url = reverse("journal:lesson", args=[cast.lesson.pk])
-    response = client.post(url, {"section": "column", f"mark-{cast.pupil.pk}": "шесть"})
+    url = reverse("journal:lesson_column", args=[cast.lesson.pk])
+    response = client.post(url, {f"mark-{cast.pupil.pk}": "шесть"})
     assert response.status_code == 400
     assert set(logged(cast.subject_teacher)) == class_7a_students
 

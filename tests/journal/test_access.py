@@ -139,7 +139,7 @@ def test_a_substitute_works_in_the_substituted_lesson_only(as_user, cast):
     client = as_user(cast.other_teacher)
     page = client.get(reverse("journal:lesson", args=[cast.lesson.pk]))
     assert page.status_code == 200
-    assert 'name="section" value="column"' in page.content.decode()
+    assert f'action="/journal/lesson/{cast.lesson.pk}/column/"' in page.content.decode()
     assert client.get(reverse("journal:lesson", args=[other_lesson.pk])).status_code == 404
     # The whole 7 «А» maths journal stays closed to them.
     grid = reverse("journal:grid_class", args=[cast.class_7a.pk, cast.math.pk])
@@ -149,16 +149,17 @@ def test_a_substitute_works_in_the_substituted_lesson_only(as_user, cast):
 def test_the_class_teacher_sees_the_lesson_read_only(as_user, cast):
     url = reverse("journal:lesson", args=[cast.lesson.pk])
     page = as_user(cast.class_teacher).get(url).content.decode()
-    assert 'name="section" value="column"' not in page
-    response = as_user(cast.class_teacher).post(url, {"section": "topic", "topic": "x"})
+    assert "/column/" not in page
+    topic = reverse("journal:lesson_topic", args=[cast.lesson.pk])
+    response = as_user(cast.class_teacher).post(topic, {"topic": "x"})
     assert response.status_code == 404
     cast.lesson.refresh_from_db()
     assert cast.lesson.topic == ""
 
 
 def test_the_director_cannot_write_in_a_lesson(as_user, cast):
-    url = reverse("journal:lesson", args=[cast.lesson.pk])
-    response = as_user(cast.director).post(url, {"section": "topic", "topic": "x"})
+    url = reverse("journal:lesson_topic", args=[cast.lesson.pk])
+    response = as_user(cast.director).post(url, {"topic": "x"})
     assert response.status_code == 403
     cast.lesson.refresh_from_db()
     assert cast.lesson.topic == ""
@@ -188,3 +189,44 @@ def test_a_work_type_of_another_school_in_the_column_form_is_refused(as_user, ca
     assert response.status_code == 400
     assert "Выберите корректный вариант" in response.content.decode()
     assert not jm.Mark.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["lesson_column", "lesson_topic", "lesson_homework", "lesson_remark"],
+)
+def test_each_section_of_the_lesson_page_posts_to_its_own_view(as_user, cast, name):
+    url = reverse(f"journal:{name}", args=[cast.lesson.pk])
+    teacher = as_user(cast.subject_teacher)
+    assert teacher.get(url).status_code == 405
+    assert as_user(cast.director).post(url, {}).status_code == 403
+    assert as_user(cast.other_teacher).post(url, {}).status_code == 404
+    assert as_user(cast.guardian).post(url, {}).status_code == 403
+    page = reverse("journal:lesson", args=[cast.lesson.pk])
+    assert teacher.post(page, {"topic": "x"}).status_code == 405
+
+
+@pytest.mark.parametrize("name", ["mark_set", "mark_delete"])
+def test_setting_and_deleting_a_mark_have_views_of_their_own(as_user, cast, name):
+    url = reverse(f"journal:{name}", args=[cast.lesson.pk, cast.pupil.pk])
+    assert as_user(cast.subject_teacher).get(url).status_code == 405
+    assert as_user(cast.director).post(url, {}).status_code == 403
+    assert as_user(cast.other_teacher).post(url, {}).status_code == 404
+    stranger = reverse(f"journal:{name}", args=[cast.lesson.pk, cast.stranger_child.pk])
+    assert as_user(cast.subject_teacher).post(stranger, {}).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("name", "args"),
+    [
+        ("timetable_line_add", []),
+        ("timetable_bell", []),
+        ("timetable_generate", []),
+        ("timetable_line_end", [999_999]),
+    ],
+)
+def test_each_timetable_action_has_a_view_of_its_own(as_user, cast, name, args):
+    url = reverse(f"journal:{name}", args=args)
+    assert as_user(cast.deputy_head).get(url).status_code == 405
+    assert as_user(cast.subject_teacher).post(url, {}).status_code == 403
+    assert as_user(cast.deputy_head).post(reverse("journal:timetable"), {}).status_code == 405

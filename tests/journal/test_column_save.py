@@ -262,20 +262,31 @@ def test_a_column_save_is_one_transaction(cast, monkeypatch):
     assert not jm.Attendance.objects.exists()
 
 
-def test_events_are_sent_after_commit_only(cast, django_capture_on_commit_callbacks):
+def test_events_are_sent_inside_the_transaction_once_the_rows_are_written(cast):
+    """The project's event convention (journal/events.py): a listener sees the marks and runs
+    in the save's transaction, so what it writes commits or rolls back with them."""
+    from django.db import transaction
+
     from journal import events
 
-    received = []
-    events.marks_saved.connect(lambda **kw: received.append(kw), weak=False, dispatch_uid="t")
+    seen = []
+
+    def listener(**kwargs):
+        seen.append(
+            (
+                kwargs["mark_ids"],
+                list(jm.Mark.objects.values_list("pk", flat=True)),
+                transaction.get_connection().in_atomic_block,
+            )
+        )
+
+    events.marks_saved.connect(listener, weak=False, dispatch_uid="t")
     try:
-        with django_capture_on_commit_callbacks(execute=False) as callbacks:
-            _save(cast.subject_teacher, cast.lesson, cast.pupil)
-        assert received == []
-        for callback in callbacks:
-            callback()
-        assert received[0]["mark_ids"] == [jm.Mark.objects.get().pk]
+        _save(cast.subject_teacher, cast.lesson, cast.pupil)
     finally:
         events.marks_saved.disconnect(dispatch_uid="t")
+    mark = jm.Mark.objects.get()
+    assert seen == [([mark.pk], [mark.pk], True)]
 
 
 # --- Query counts ------------------------------------------------------------------------------

@@ -18,14 +18,24 @@ def lesson_url(cast):
     return reverse("journal:lesson", args=[cast.lesson.pk])
 
 
-def test_the_teacher_sets_a_planned_topic_and_a_work_type(as_user, cast, lesson_url):
+@pytest.fixture
+def section_url(cast):
+    """The URL a section of the lesson page posts to: topic, column, homework or remark."""
+
+    def url(section: str) -> str:
+        return reverse(f"journal:lesson_{section}", args=[cast.lesson.pk])
+
+    return url
+
+
+def test_the_teacher_sets_a_planned_topic_and_a_work_type(as_user, cast, lesson_url, section_url):
     assignment = sm.TeachingAssignment.objects.get(teacher=cast.subject_teacher.teacher)
     plan = jm.LessonPlan.objects.create(
         school=cast.school, assignment=assignment, number=1, topic="Дроби"
     )
     response = as_user(cast.subject_teacher).post(
-        lesson_url,
-        {"section": "topic", "topic": "", "planned_topic": plan.pk, "work_type": cast.control.pk},
+        section_url("topic"),
+        {"topic": "", "planned_topic": plan.pk, "work_type": cast.control.pk},
     )
     assert response.status_code == 302
     cast.lesson.refresh_from_db()
@@ -36,11 +46,11 @@ def test_the_teacher_sets_a_planned_topic_and_a_work_type(as_user, cast, lesson_
     )
 
 
-def test_a_planned_topic_of_another_course_is_refused(as_user, cast, lesson_url):
+def test_a_planned_topic_of_another_course_is_refused(as_user, cast, lesson_url, section_url):
     other = sm.TeachingAssignment.objects.get(teacher=cast.other_teacher.teacher)
     plan = jm.LessonPlan.objects.create(school=cast.school, assignment=other, number=1, topic="x")
     response = as_user(cast.subject_teacher).post(
-        lesson_url, {"section": "topic", "topic": "", "planned_topic": plan.pk}
+        section_url("topic"), {"topic": "", "planned_topic": plan.pk}
     )
     assert response.status_code == 400
     assert "Выберите корректный вариант" in response.content.decode()
@@ -48,22 +58,21 @@ def test_a_planned_topic_of_another_course_is_refused(as_user, cast, lesson_url)
     assert cast.lesson.planned_topic is None
 
 
-def test_attendance_of_the_whole_class_in_one_form(as_user, cast, lesson_url):
+def test_attendance_of_the_whole_class_in_one_form(as_user, cast, lesson_url, section_url):
     data = column_data(
         cast.lesson,
         {cast.pupil: ("", "ill"), cast.sibling_7a: ("", "late"), cast.pupil_no_consent: ""},
-        extra={"section": "column"},
     )
     data.pop("lesson")
-    response = as_user(cast.subject_teacher).post(lesson_url, data)
+    response = as_user(cast.subject_teacher).post(section_url("column"), data)
     assert response.status_code == 302
     codes = dict(jm.Attendance.objects.values_list("student_id", "code"))
     assert codes == {cast.pupil.pk: "ill", cast.sibling_7a.pk: "late"}
 
 
-def test_a_bad_mark_on_the_lesson_page_names_the_student(as_user, cast, lesson_url):
-    data = column_data(cast.lesson, {cast.pupil: "6"}, extra={"section": "column"})
-    response = as_user(cast.subject_teacher).post(lesson_url, data)
+def test_a_bad_mark_on_the_lesson_page_names_the_student(as_user, cast, lesson_url, section_url):
+    data = column_data(cast.lesson, {cast.pupil: "6"})
+    response = as_user(cast.subject_teacher).post(section_url("column"), data)
     assert response.status_code == 400
     assert (
         f"{cast.pupil.last_name} {cast.pupil.first_name}: «6» — не отметка"
@@ -73,14 +82,13 @@ def test_a_bad_mark_on_the_lesson_page_names_the_student(as_user, cast, lesson_u
 
 
 def test_homework_with_a_file_is_served_only_to_those_who_see_the_lesson(
-    as_user, cast, lesson_url, settings, tmp_path
+    as_user, cast, lesson_url, settings, tmp_path, section_url
 ):
     settings.MEDIA_ROOT = tmp_path
     upload = SimpleUploadedFile("задание.pdf", b"%PDF-1.4 test", content_type="application/pdf")
     response = as_user(cast.subject_teacher).post(
-        lesson_url,
+        section_url("homework"),
         {
-            "section": "homework",
             "text": "<script>alert(1)</script> № 12",
             "due_date": (cast.today + dt.timedelta(days=2)).isoformat(),
             "files": [upload],
@@ -103,28 +111,27 @@ def test_homework_with_a_file_is_served_only_to_those_who_see_the_lesson(
 
 
 def test_a_homework_file_of_a_forbidden_type_or_size_is_refused(
-    as_user, cast, lesson_url, settings, tmp_path
+    as_user, cast, lesson_url, settings, tmp_path, section_url
 ):
     settings.MEDIA_ROOT = tmp_path
     settings.UPLOAD_MAX_BYTES = 10
     client = as_user(cast.subject_teacher)
     exe = SimpleUploadedFile("virus.exe", b"MZ", content_type="application/octet-stream")
-    response = client.post(lesson_url, {"section": "homework", "text": "Задание", "files": [exe]})
+    response = client.post(section_url("homework"), {"text": "Задание", "files": [exe]})
     assert response.status_code == 400
     assert "не принимаются" in response.content.decode()
     big = SimpleUploadedFile("big.pdf", b"x" * 11, content_type="application/pdf")
-    response = client.post(lesson_url, {"section": "homework", "text": "Задание", "files": [big]})
+    response = client.post(section_url("homework"), {"text": "Задание", "files": [big]})
     assert "слишком большой" in response.content.decode()
     assert not jm.Homework.objects.exists()
     assert not jm.HomeworkFile.objects.exists()
 
 
-def test_a_remark_is_escaped_and_a_tampered_student_is_404(as_user, cast, lesson_url):
+def test_a_remark_is_escaped_and_a_tampered_student_is_404(as_user, cast, lesson_url, section_url):
     client = as_user(cast.subject_teacher)
     response = client.post(
-        lesson_url,
+        section_url("remark"),
         {
-            "section": "remark",
             "student": cast.pupil.pk,
             "kind": "message",
             "text": '<img src=x onerror="alert(1)">',
@@ -134,16 +141,16 @@ def test_a_remark_is_escaped_and_a_tampered_student_is_404(as_user, cast, lesson
     page = client.get(lesson_url).content.decode()
     assert "&lt;img src=x onerror=" in page
     response = client.post(
-        lesson_url,
-        {"section": "remark", "student": cast.stranger_child.pk, "kind": "comment", "text": "x"},
+        section_url("remark"),
+        {"student": cast.stranger_child.pk, "kind": "comment", "text": "x"},
     )
     assert response.status_code == 404
     assert jm.Remark.objects.count() == 1
 
 
-def test_an_empty_remark_gets_a_russian_error(as_user, cast, lesson_url):
+def test_an_empty_remark_gets_a_russian_error(as_user, cast, lesson_url, section_url):
     response = as_user(cast.subject_teacher).post(
-        lesson_url, {"section": "remark", "student": cast.pupil.pk, "kind": "comment", "text": ""}
+        section_url("remark"), {"student": cast.pupil.pk, "kind": "comment", "text": ""}
     )
     assert response.status_code == 400
     assert "Обязательное поле" in response.content.decode()
@@ -233,35 +240,35 @@ def test_the_lesson_page_runs_a_fixed_number_of_queries(
     assert page.content.decode().count("Молодец") == 27
 
 
-def test_a_closed_period_locks_topic_and_homework_for_the_teacher(as_user, cast, lesson_url):
+def test_a_closed_period_locks_topic_and_homework_for_the_teacher(
+    as_user, cast, lesson_url, section_url
+):
     from django.utils import timezone
 
     cast.period.closed_at = timezone.now()
     cast.period.save(update_fields=["closed_at"])
     client = as_user(cast.subject_teacher)
-    response = client.post(lesson_url, {"section": "topic", "topic": "Новая тема"})
+    response = client.post(section_url("topic"), {"topic": "Новая тема"})
     assert response.status_code == 400
     assert "Отчётный период закрыт" in response.content.decode()
-    response = client.post(lesson_url, {"section": "homework", "text": "Задание"})
+    response = client.post(section_url("homework"), {"text": "Задание"})
     assert response.status_code == 400
     assert not jm.Homework.objects.exists()
-    response = as_user(cast.deputy_head).post(
-        lesson_url, {"section": "topic", "topic": "Новая тема"}
-    )
+    response = as_user(cast.deputy_head).post(section_url("topic"), {"topic": "Новая тема"})
     assert response.status_code == 302
     cast.lesson.refresh_from_db()
     assert cast.lesson.topic == "Новая тема"
 
 
-def test_a_closed_period_takes_no_remarks_from_the_teacher(as_user, cast, lesson_url):
+def test_a_closed_period_takes_no_remarks_from_the_teacher(as_user, cast, lesson_url, section_url):
     from django.utils import timezone
 
     cast.period.closed_at = timezone.now()
     cast.period.save(update_fields=["closed_at"])
-    remark = {"section": "remark", "student": cast.pupil.pk, "kind": "comment", "text": "Молодец"}
-    response = as_user(cast.subject_teacher).post(lesson_url, remark)
+    remark = {"student": cast.pupil.pk, "kind": "comment", "text": "Молодец"}
+    response = as_user(cast.subject_teacher).post(section_url("remark"), remark)
     assert response.status_code == 400
     assert "Отчётный период закрыт" in response.content.decode()
     assert not jm.Remark.objects.exists()
-    assert as_user(cast.deputy_head).post(lesson_url, remark).status_code == 302
+    assert as_user(cast.deputy_head).post(section_url("remark"), remark).status_code == 302
     assert jm.Remark.objects.get().author == cast.deputy_head

@@ -110,9 +110,8 @@ def test_the_deputy_head_adds_a_line_and_generates_through_the_page(as_user, cas
     client = as_user(cast.deputy_head)
     url = reverse("journal:timetable")
     response = client.post(
-        url,
+        reverse("journal:timetable_line_add"),
         {
-            "action": "add",
             "class_group": cast.class_7a.pk,
             "subject": cast.russian.pk,
             "teacher": cast.class_teacher.teacher.pk,
@@ -126,9 +125,8 @@ def test_the_deputy_head_adds_a_line_and_generates_through_the_page(as_user, cas
     assert "Русский язык" in page and "Вторник" in page
     start = monday_on_or_after(cast.today)
     response = client.post(
-        url,
+        reverse("journal:timetable_generate"),
         {
-            "action": "generate",
             "class_group": cast.class_7a.pk,
             "starts_on": start.isoformat(),
             "ends_on": (start + dt.timedelta(days=6)).isoformat(),
@@ -142,9 +140,8 @@ def test_the_deputy_head_adds_a_line_and_generates_through_the_page(as_user, cas
 
 def test_a_clashing_line_gets_a_russian_error(as_user, cast, entry):
     response = as_user(cast.deputy_head).post(
-        reverse("journal:timetable"),
+        reverse("journal:timetable_line_add"),
         {
-            "action": "add",
             "class_group": cast.class_7a.pk,
             "subject": cast.russian.pk,
             "teacher": cast.class_teacher.teacher.pk,
@@ -161,9 +158,8 @@ def test_a_clashing_line_gets_a_russian_error(as_user, cast, entry):
 def test_a_line_for_a_class_of_another_school_is_refused(as_user, cast):
     foreign_class = f.ClassGroupFactory()
     response = as_user(cast.deputy_head).post(
-        reverse("journal:timetable"),
+        reverse("journal:timetable_line_add"),
         {
-            "action": "add",
             "class_group": foreign_class.pk,
             "subject": cast.russian.pk,
             "teacher": cast.class_teacher.teacher.pk,
@@ -189,9 +185,7 @@ def test_ending_a_line_of_another_school_is_404(as_user, cast):
         lesson_number=1,
         valid_from=foreign.year.starts_on,
     )
-    response = as_user(cast.deputy_head).post(
-        reverse("journal:timetable"), {"action": "end", "entry": line.pk}
-    )
+    response = as_user(cast.deputy_head).post(reverse("journal:timetable_line_end", args=[line.pk]))
     assert response.status_code == 404
     line.refresh_from_db()
     assert line.valid_to is None
@@ -199,12 +193,13 @@ def test_ending_a_line_of_another_school_is_404(as_user, cast):
 
 def test_the_bell_schedule_is_set(as_user, cast):
     client = as_user(cast.deputy_head)
-    url = reverse("journal:timetable")
     client.post(
-        url, {"action": "bell", "lesson_number": 1, "starts_at": "08:30", "ends_at": "09:15"}
+        reverse("journal:timetable_bell"),
+        {"lesson_number": 1, "starts_at": "08:30", "ends_at": "09:15"},
     )
     client.post(
-        url, {"action": "bell", "lesson_number": 1, "starts_at": "08:00", "ends_at": "08:45"}
+        reverse("journal:timetable_bell"),
+        {"lesson_number": 1, "starts_at": "08:00", "ends_at": "08:45"},
     )
     bell = sm.BellSchedule.objects.get(school=cast.school)
     assert bell.starts_at == dt.time(8, 0)

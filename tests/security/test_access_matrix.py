@@ -110,6 +110,17 @@ MATRIX = {
     "journal:control": e(LEADERS),
     "journal:control_works": e(TEACHERS | LEADERS),
     "journal:timetable": e({"deputy_head"}, post={"deputy_head"}),
+    # One view per action: each section of the lesson page and the mark page posts to its own.
+    "journal:lesson_column": e(post={"subject_teacher", "deputy_head"}),
+    "journal:lesson_topic": e(post={"subject_teacher", "deputy_head"}),
+    "journal:lesson_homework": e(post={"subject_teacher", "deputy_head"}),
+    "journal:lesson_remark": e(post={"subject_teacher", "deputy_head"}),
+    "journal:mark_set": e(post={"subject_teacher", "deputy_head"}),
+    "journal:mark_delete": e(post={"subject_teacher", "deputy_head"}),
+    "journal:timetable_line_add": e(post={"deputy_head"}),
+    "journal:timetable_line_end": e(post={"deputy_head"}, params={"entry_id": "lesson_id"}),
+    "journal:timetable_bell": e(post={"deputy_head"}),
+    "journal:timetable_generate": e(post={"deputy_head"}),
     # The family's diary of the cast's pupil.
     "diary:home": e(
         {"guardian_of_two"},
