@@ -18,7 +18,10 @@ class ClientTokenAuthentication(OAuth2Authentication):
     www_authenticate_realm = "ednevnik"
 
     def authenticate(self, request):
-        result = super().authenticate(request)
+        if not request.META.get("HTTP_AUTHORIZATION", "").startswith("Bearer "):
+            return None  # no token: 401, before anything reads the body
+        # The toolkit reads the Django request (its form data only, never a JSON body).
+        result = super().authenticate(request._request)
         if result is None:
             return None
         _user, token = result

@@ -1,5 +1,5 @@
 """The write API's items: what one item of each entity means, through the same services as the
-journal's forms (journal.services, journal.finals) and the roster upserts (school.services).
+journal's forms (journal.services) and the roster upserts (school.services).
 
 Each handler takes the batch context and one validated item, returns our row and what was
 done (created, updated, unchanged) and raises ValidationError keyed by the item's field. The
@@ -25,7 +25,7 @@ from journal.models import (
     Remark,
     WorkType,
 )
-from journal.services.finals import final_mark_defer, final_mark_set
+from journal.services import final_mark_defer, final_mark_set
 from school import services as roster
 from school.models import ExternalEntity as E
 from school.models import PeriodKind, School, Student

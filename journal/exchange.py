@@ -1,6 +1,6 @@
 """Journal writes that only the exchange needs: a lesson that another journal holds and our
 timetable did not generate. Every other write that arrives by the exchange API goes through
-the same services as the forms (journal.services, journal.finals)."""
+the same services as the forms (journal.services)."""
 
 import datetime as dt
 

@@ -1,7 +1,5 @@
 """/ims/oneroster/rostering/v1p2/ and /ims/oneroster/gradebook/v1p2/ (read-only)."""
 
-from django.urls import path
-
 from . import resources as r
 from . import views as v
 
@@ -77,71 +75,76 @@ def _op(prefix, name):
     return f"{prefix}{name[0].upper()}{name[1:]}"
 
 
-def _paths(resources, ops):
-    out = []
+def _paths(prefix, resources, nested):
+    """Each resource as a collection and by sourcedId, then the nested collections."""
+    routes = []
     for name, res in resources.items():
-        out.append(path(f"{name}", v.view(v.CollectionView, res, _op("getAll", name), many=True)))
-        out.append(
-            path(
-                f"{name}/<str:sourced_id>",
-                v.view(v.ItemView, res, _op("get", name.removesuffix("s") + "ById"), many=False),
-            )
-        )
-    return out + ops
+        routes.append((name, v.CollectionView, res, _op("getAll", name), True))
+        one = _op("get", name.removesuffix("s") + "ById")
+        routes.append((f"{name}/<str:sourced_id>", v.ItemView, res, one, False))
+    return [
+        v.route(f"{prefix}/{pattern}", cls, res, op, many=many)
+        for pattern, cls, res, op, many in routes + nested
+    ]
 
 
-rostering = _paths(
-    RESOURCES,
-    [
-        path(
-            "teachers/<str:teacher_id>/classes",
-            v.view(v.TeacherClasses, RESOURCES["classes"], "getClassesForTeacher", many=True),
-        ),
-        path(
-            "classes/<str:class_id>/students",
-            v.view(v.ClassStudents, RESOURCES["students"], "getStudentsForClass", many=True),
-        ),
-        path(
-            "classes/<str:class_id>/teachers",
-            v.view(v.ClassTeachers, RESOURCES["teachers"], "getTeachersForClass", many=True),
-        ),
-        path(
-            "terms/<str:term_id>/gradingPeriods",
-            v.view(
+scales = v.Resource("scoreScales", "scoreScale", None, None, scopes=G)
+
+urlpatterns = [
+    *_paths(
+        "rostering/v1p2",
+        RESOURCES,
+        [
+            (
+                "teachers/<str:teacher_id>/classes",
+                v.TeacherClasses,
+                RESOURCES["classes"],
+                "getClassesForTeacher",
+                True,
+            ),
+            (
+                "classes/<str:class_id>/students",
+                v.ClassStudents,
+                RESOURCES["students"],
+                "getStudentsForClass",
+                True,
+            ),
+            (
+                "classes/<str:class_id>/teachers",
+                v.ClassTeachers,
+                RESOURCES["teachers"],
+                "getTeachersForClass",
+                True,
+            ),
+            (
+                "terms/<str:term_id>/gradingPeriods",
                 v.TermGradingPeriods,
                 RESOURCES["gradingPeriods"],
                 "getGradingPeriodsForTerm",
-                many=True,
+                True,
             ),
-        ),
-    ],
-)
-scales = v.Resource("scoreScales", "scoreScale", None, None, scopes=G)
-gradebook = _paths(
-    GRADEBOOK,
-    [
-        path("scoreScales", v.view(v.ScoreScales, scales, "getAllScoreScales", many=True)),
-        path(
-            "scoreScales/<str:sourced_id>",
-            v.view(v.ScoreScales, scales, "getScoreScale", many=False),
-        ),
-        path(
-            "classes/<str:class_id>/lineItems",
-            v.view(v.ClassLineItems, GRADEBOOK["lineItems"], "getLineItemsForClass", many=True),
-        ),
-        path(
-            "classes/<str:class_id>/lineItems/<str:line_item_id>/results",
-            v.view(
+        ],
+    ),
+    *_paths(
+        "gradebook/v1p2",
+        GRADEBOOK,
+        [
+            ("scoreScales", v.ScoreScales, scales, "getAllScoreScales", True),
+            ("scoreScales/<str:sourced_id>", v.ScoreScales, scales, "getScoreScale", False),
+            (
+                "classes/<str:class_id>/lineItems",
+                v.ClassLineItems,
+                GRADEBOOK["lineItems"],
+                "getLineItemsForClass",
+                True,
+            ),
+            (
+                "classes/<str:class_id>/lineItems/<str:line_item_id>/results",
                 v.ClassLineItemResults,
                 GRADEBOOK["results"],
                 "getResultsForLineItemForClass",
-                many=True,
+                True,
             ),
-        ),
-    ],
-)
-
-urlpatterns = [
-    *[path(f"rostering/v1p2/{p.pattern}", p.callback) for p in rostering],
-    *[path(f"gradebook/v1p2/{p.pattern}", p.callback) for p in gradebook],
+        ],
+    ),
 ]

@@ -274,3 +274,10 @@ def view(cls, resource: Resource, operation: str, *, many: bool):
         ],
     )(get)
     return View.as_view()
+
+
+def route(pattern: str, cls, resource: Resource, operation: str, *, many: bool):
+    """The path of one operation, named after it (`api:oneroster-<operation>`)."""
+    from django.urls import path
+
+    return path(pattern, view(cls, resource, operation, many=many), name=f"oneroster-{operation}")

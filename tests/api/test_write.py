@@ -315,3 +315,38 @@ def test_reconciliation_counts_and_checksums_per_class(api, cast, known):
     }
     assert row["students"] == 3
     assert api.get("/api/v1/reconciliation/", {"period": "nope"}).status_code == 404
+
+
+def test_finals_and_a_deferral_through_the_finals_service(api, cast, known):
+    from journal.models import FinalMark
+
+    for entity, ext, obj in [
+        (ExternalEntity.SUBJECT, "MATH7", cast.math),
+        (ExternalEntity.PERIOD, "Q2", cast.period),
+    ]:
+        external_map(
+            school=cast.school, source="other-journal", entity=entity, external_id=ext, obj=obj
+        )
+    final = {"id": "F1", "student": "P1", "subject": "MATH7", "period": "Q2", "choice": "4"}
+    response = api.post("/api/v1/finals/", {"items": [final]})
+    assert response.status_code == 200, response.json()
+    row = FinalMark.objects.get(student=cast.pupil, subject=cast.math, period=cast.period)
+    assert (row.value, row.set_by, row.published_at is not None) == (
+        "4",
+        api.api_client.account,
+        True,
+    )
+    assert api.post("/api/v1/finals/", {"items": [final]}).json()["unchanged"] == 1
+    deferral = {
+        "id": "D1",
+        "student": "P2",
+        "subject": "MATH7",
+        "period": "Q2",
+        "reason": "болезнь",
+        "document": "справка № 12",
+        "due_date": "2026-12-10",
+    }
+    assert api.post("/api/v1/deferrals/", {"items": [deferral]}).json()["created"] == 1
+    assert api.post("/api/v1/deferrals/", {"items": [deferral]}).json()["unchanged"] == 1
+    assert FinalMark.objects.get(student=cast.sibling_7a).status == "deferred"
+    assert MarkChange.objects.filter(entity="final_mark").count() == 2
