@@ -15,11 +15,12 @@ from django.views.decorators.http import require_GET
 from accounts.access import role_required
 from accounts.audit import record_access
 from accounts.rules import is_deputy_head, is_director, is_school_leader, is_teacher
-from school.models import ClassGroup, current_period
+from school.models import ClassGroup
 from school.selectors import current_year
 
 from . import selectors
 from .forms import StatisticsFilterForm
+from .ordering import statistics_default_period
 
 # --- Finals entry ---------------------------------------------------------------------------
 
@@ -94,7 +95,8 @@ def _statistics_filter(request):
     data = request.GET.copy()
     periods = list(choices["periods"])
     if "period" not in data and periods:
-        data["period"] = str(current_period(periods, school.today()).pk)
+        default = statistics_default_period(school=school, periods=periods, today=school.today())
+        data["period"] = str(default.pk)
     form = StatisticsFilterForm(data, **{**choices, "periods": periods})
     return form, {p.pk: p for p in periods}
 
