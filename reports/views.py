@@ -18,7 +18,7 @@ from accounts.rules import is_deputy_head, is_director, is_school_leader, is_tea
 from school.models import ClassGroup
 from school.selectors import current_year
 
-from . import selectors
+from . import progress, selectors
 from .forms import StatisticsFilterForm
 from .ordering import statistics_default_period
 
@@ -122,6 +122,8 @@ def statistics(request):
             ),
             work_types=selectors.statistics_work_types(school=school, period=period, **scope),
             rows_url=reverse("reports:statistics_rows"),
+            # A period that is over is planned to its end, a running one to today.
+            period_ended=period.ends_on < school.today(),
         )
     return render(
         request, "reports/statistics.html", context, status=200 if form.is_valid() else 400
@@ -181,3 +183,62 @@ def statistics_rows(request):
     else:
         raise Http404
     return render(request, "reports/statistics_rows.html", context)
+
+
+# --- The progress report -----------------------------------------------------------------------
+
+
+@require_GET
+@role_required(is_school_leader)
+def progress_report(request):
+    """Отчёт об успеваемости: categories of pupils per class, parallel and school."""
+    form, periods = _statistics_filter(request)
+    context = {"form": form, "columns": list(progress.LABELS.items())}
+    if form.is_valid():
+        period = periods[form.cleaned_data["period"]]
+        context.update(
+            period=period,
+            report=progress.progress_report(
+                school=request.user.school,
+                period=period,
+                class_id=form.cleaned_data["class_id"],
+            ),
+        )
+    status = 200 if form.is_valid() else 400
+    return render(request, "reports/progress.html", context, status=status)
+
+
+@require_GET
+@role_required(is_school_leader)
+def progress_pupils(request):
+    """The pupils behind one number of the progress report, with their finals."""
+    form, periods = _statistics_filter(request)
+    category = request.GET.get("category", "")
+    level = request.GET.get("level", "")
+    if not form.is_valid() or category not in progress.CATEGORIES:
+        raise Http404
+    if level and not level.isdigit():
+        raise Http404
+    period = periods[form.cleaned_data["period"]]
+    report = progress.progress_report(
+        school=request.user.school,
+        period=period,
+        class_id=form.cleaned_data["class_id"],
+        level=int(level) if level else None,
+    )
+    pupils = progress.progress_pupils(report, category)
+    record_access(
+        request.user,
+        (student for student, _finals in pupils),
+        _("Progress report: pupils of one category, %(period)s") % {"period": period.name},
+    )
+    context = {
+        "period": period,
+        "category": progress.LABELS[category],
+        "pupils": pupils,
+        "level": level,
+        "class_group": (
+            report.lines[0].class_group if form.cleaned_data["class_id"] and report.lines else None
+        ),
+    }
+    return render(request, "reports/progress_pupils.html", context)

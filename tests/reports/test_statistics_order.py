@@ -177,3 +177,28 @@ def test_a_subject_outside_the_plan_comes_after_the_planned_ones():
     # Without a level: each subject's earliest place in any level (both first somewhere, then
     # by name).
     assert order.sorted([art, russian, maths]) == [maths, russian, art]
+
+
+def test_a_past_period_is_planned_to_its_end_and_says_so(cast, first_quarter, as_user):
+    client = as_user(cast.director)
+    sm.CurriculumPlan.objects.create(
+        school=cast.school, year=cast.year, level=7, subject=cast.math, hours_per_week=5
+    )
+    f.LessonFactory(
+        school=cast.school,
+        class_group=cast.class_7a,
+        subject=cast.math,
+        teacher=cast.subject_teacher.teacher,
+        date=first_quarter.starts_on,
+        work_type=cast.answer,
+    )
+    past = client.get(reverse("reports:statistics") + f"?period={first_quarter.pk}")
+    body = past.content.decode()
+    assert "По плану за период" in body and "По плану на сегодня" not in body
+    [row] = statistics_lessons(school=cast.school, period=first_quarter, today=cast.today)
+    whole = statistics_lessons(
+        school=cast.school, period=first_quarter, today=first_quarter.ends_on
+    )[0]
+    assert row.planned == whole.planned  # a closed period: its plan is the whole period's
+    running = client.get(reverse("reports:statistics") + f"?period={cast.period.pk}")
+    assert "По плану на сегодня" in running.content.decode()
