@@ -18,7 +18,7 @@ from accounts.rules import is_deputy_head, is_director, is_school_leader, is_tea
 from school.models import ClassGroup
 from school.selectors import current_year
 
-from . import progress, selectors
+from . import charts, progress, selectors
 from .forms import StatisticsFilterForm
 from .ordering import statistics_default_period
 
@@ -121,6 +121,7 @@ def statistics(request):
                 school=school, period=period, today=school.today(), **scope
             ),
             work_types=selectors.statistics_work_types(school=school, period=period, **scope),
+            chart=charts.marks_chart(school=school, period=period, today=school.today(), **scope),
             rows_url=reverse("reports:statistics_rows"),
             # A period that is over is planned to its end, a running one to today.
             period_ended=period.ends_on < school.today(),
