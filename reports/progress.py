@@ -25,6 +25,7 @@ from school.models import (
     Enrollment,
     PeriodKind,
     Student,
+    StudyGroupKind,
     Subject,
     TeachingAssignment,
 )
@@ -112,11 +113,16 @@ class ProgressReport:
 
 def _due_subjects(school, period, class_ids):
     """Class id → ids of the graded subjects the class is taught this year (whole class or in
-    groups), from the teaching assignments. One query (two with the subjects)."""
+    subgroups), from the teaching assignments. One query."""
     due = defaultdict(set)
-    for klass, group_klass, subject_id in TeachingAssignment.objects.filter(
+    # A subgroup's subject is due for the whole class (every pupil is in one of its groups); an
+    # individual plan's is due for its own pupils only, who have its final among theirs.
+    assignments = TeachingAssignment.objects.filter(
         school=school, year_id=period.year_id, subject__is_graded=True
-    ).values_list("class_group_id", "study_group__class_group_id", "subject_id"):
+    ).exclude(study_group__kind=StudyGroupKind.INDIVIDUAL)
+    for klass, group_klass, subject_id in assignments.values_list(
+        "class_group_id", "study_group__class_group_id", "subject_id"
+    ):
         klass = klass or group_klass
         if klass in class_ids:
             due[klass].add(subject_id)

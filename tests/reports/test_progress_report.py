@@ -20,6 +20,7 @@ from reports.progress import (
     progress_report,
     pupil_categories,
 )
+from school import models as sm
 from tests import factories as f
 
 
@@ -208,3 +209,27 @@ def test_the_queries_do_not_grow_with_the_classes(
     add_classes(5, 1)
     with django_assert_max_num_queries(len(small.captured_queries)):
         assert client.get(url).status_code == 200
+
+
+def test_an_individual_plans_subject_is_due_for_its_pupil_only(cast, crafted):
+    physics = f.SubjectFactory(school=cast.school, name="Физика")
+    group = sm.StudyGroup.objects.create(
+        school=cast.school,
+        year=cast.year,
+        kind=sm.StudyGroupKind.INDIVIDUAL,
+        name="Физика, индивидуальный план",
+        subject=physics,
+        class_group=cast.class_7a,
+    )
+    f.TeachingAssignmentFactory(
+        school=cast.school,
+        year=cast.year,
+        class_group=None,
+        study_group=group,
+        subject=physics,
+        teacher=cast.subject_teacher.teacher,
+    )
+    final(cast, crafted["one_four"], physics, "3")
+    report = progress_report(school=cast.school, period=cast.period)
+    assert report.categories[crafted["all_fives"].pk] == {EXCELLENT}  # physics not due
+    assert report.categories[crafted["one_four"].pk] == {SATISFACTORY, ONE_THREE}
