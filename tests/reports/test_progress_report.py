@@ -233,3 +233,16 @@ def test_an_individual_plans_subject_is_due_for_its_pupil_only(cast, crafted):
     report = progress_report(school=cast.school, period=cast.period)
     assert report.categories[crafted["all_fives"].pk] == {EXCELLENT}  # physics not due
     assert report.categories[crafted["one_four"].pk] == {SATISFACTORY, ONE_THREE}
+
+
+def test_a_pupils_finals_come_in_curriculum_order(cast, crafted, as_user):
+    for subject in (cast.russian, cast.math):  # Russian first, against the alphabet
+        sm.CurriculumPlan.objects.create(
+            school=cast.school, year=cast.year, level=7, subject=subject, hours_per_week=4
+        )
+    body = pupils_page(
+        as_user(cast.deputy_head),
+        f"?period={cast.period.pk}&class_id={cast.class_7a.pk}&category=excellent",
+    )
+    row = body[body.index(f'data-student="{crafted["all_fives"].pk}"') :]
+    assert row.index("Русский язык") < row.index("Математика")
