@@ -24,6 +24,7 @@ from journal.models import FinalKind
 from school.models import current_period
 
 from . import ical, selectors, services
+from .charts import child_marks_chart
 from .forecast import forecast
 from .week import build_week
 
@@ -164,6 +165,7 @@ def marks(request, student_id: int):
         "assumed_weight": weight,
         "min_marks": school.min_marks_for_forecast,
         "graded_class": frame.class_level is None or frame.class_level > 1,
+        "chart": child_marks_chart(frame, periods),
     }
     return _render_diary(request, frame, "diary/marks.html", context, tab="marks")
 

@@ -38,6 +38,7 @@ from school.models import (
 from school.rules import homeroom_classes
 
 from . import statistics as st
+from .ordering import SubjectOrder, class_key
 
 # --- Summary sheet ------------------------------------------------------------------------------
 
@@ -269,8 +270,14 @@ def statistics_finals(*, school, period, class_id=None, subject_id=None, teacher
     sizes = defaultdict(int)
     for klass in enrolled.values():
         sizes[klass] += 1
+    order = SubjectOrder.of(school=school, year_id=period.year_id)
+
+    def pair_key(pair):
+        klass = classes[pair[0]]
+        return (class_key(klass), order.rank(subjects[pair[1]], klass.level))
+
     result = []
-    for klass, subj in sorted(pairs, key=lambda p: (classes[p[0]].level, classes[p[0]].letter)):
+    for klass, subj in sorted(pairs, key=pair_key):
         if klass not in sizes:
             continue
         rows = finals.get((klass, subj), {})
@@ -331,31 +338,45 @@ def statistics_lessons(*, school, period, today, class_id=None, subject_id=None,
             "study_group__class_group__level",
             "class_group__letter",
             "study_group__name",
+            "study_group__class_group__letter",
         )
         .iterator(chunk_size=5000)
     ):
-        klass, group, subj, status, date, substitute, level, glevel, letter, gname = row
+        klass, group, subj, status, date, substitute, level, glevel, letter, gname, gletter = row
         key = (klass, group, subj)
         units[key].append((status, date, substitute is not None))
         # A group's lessons carry its class too (the seed and the timetable set both): the
-        # row is the group's, so it is named by the group.
-        meta[key] = (level or glevel, gname if group else f"{level} «{letter}»")
-    plans = {
-        (level, subj): hours
-        for level, subj, hours in CurriculumPlan.objects.filter(
-            school=school, year_id=period.year_id
-        ).values_list("level", "subject_id", "hours_per_week")
-    }
+        # row is the group's, so it is named by the group and sorted with its class.
+        meta[key] = (
+            level or glevel,
+            gname if group else f"{level} «{letter}»",
+            letter or gletter,
+            gname or "",
+        )
+    plans, plan_ids = {}, {}
+    for pk, level, subj, hours in CurriculumPlan.objects.filter(
+        school=school, year_id=period.year_id
+    ).values_list("pk", "level", "subject_id", "hours_per_week"):
+        plans[(level, subj)] = hours
+        plan_ids[(level, subj)] = pk
     holidays = list(
         Holiday.objects.filter(school=school, year_id=period.year_id).values_list(
             "starts_on", "ends_on", "level_min", "level_max"
         )
     )
     subjects = Subject.objects.in_bulk({k[2] for k in units})
+    order = SubjectOrder(sorted(plans, key=lambda ls: (ls[0], plan_ids[ls])))
+
+    def unit_key(k):
+        # Classes by level and letter (a stream across classes after them), each class's
+        # subjects in curriculum order, a subject's groups by name after its whole-class row.
+        level, _label, letter, gname = meta[k]
+        return (level or 99, letter or "\uffff", order.rank(subjects[k[2]], level), gname)
+
     days_by_level = {}
     result = []
-    for key in sorted(units, key=lambda k: (meta[k][0] or 0, meta[k][1], subjects[k[2]].name)):
-        level, label = meta[key]
+    for key in sorted(units, key=unit_key):
+        level, label, _letter, _gname = meta[key]
         if level not in days_by_level:
             days_by_level[level] = st.study_days(
                 period.starts_on,

@@ -11,4 +11,6 @@ urlpatterns = [
     path("students/<int:student_id>/record/", views.student_record, name="student_record"),
     path("statistics/", views.statistics, name="statistics"),
     path("statistics/rows/", views.statistics_rows, name="statistics_rows"),
+    path("progress/", views.progress_report, name="progress"),
+    path("progress/pupils/", views.progress_pupils, name="progress_pupils"),
 ]

@@ -15,11 +15,12 @@ from django.views.decorators.http import require_GET
 from accounts.access import role_required
 from accounts.audit import record_access
 from accounts.rules import is_deputy_head, is_director, is_school_leader, is_teacher
-from school.models import ClassGroup, current_period
+from school.models import ClassGroup
 from school.selectors import current_year
 
-from . import selectors
+from . import charts, progress, selectors
 from .forms import StatisticsFilterForm
+from .ordering import statistics_default_period
 
 # --- Finals entry ---------------------------------------------------------------------------
 
@@ -94,7 +95,8 @@ def _statistics_filter(request):
     data = request.GET.copy()
     periods = list(choices["periods"])
     if "period" not in data and periods:
-        data["period"] = str(current_period(periods, school.today()).pk)
+        default = statistics_default_period(school=school, periods=periods, today=school.today())
+        data["period"] = str(default.pk)
     form = StatisticsFilterForm(data, **{**choices, "periods": periods})
     return form, {p.pk: p for p in periods}
 
@@ -119,7 +121,10 @@ def statistics(request):
                 school=school, period=period, today=school.today(), **scope
             ),
             work_types=selectors.statistics_work_types(school=school, period=period, **scope),
+            chart=charts.marks_chart(school=school, period=period, today=school.today(), **scope),
             rows_url=reverse("reports:statistics_rows"),
+            # A period that is over is planned to its end, a running one to today.
+            period_ended=period.ends_on < school.today(),
         )
     return render(
         request, "reports/statistics.html", context, status=200 if form.is_valid() else 400
@@ -179,3 +184,62 @@ def statistics_rows(request):
     else:
         raise Http404
     return render(request, "reports/statistics_rows.html", context)
+
+
+# --- The progress report -----------------------------------------------------------------------
+
+
+@require_GET
+@role_required(is_school_leader)
+def progress_report(request):
+    """Отчёт об успеваемости: categories of pupils per class, parallel and school."""
+    form, periods = _statistics_filter(request)
+    context = {"form": form, "columns": list(progress.LABELS.items())}
+    if form.is_valid():
+        period = periods[form.cleaned_data["period"]]
+        context.update(
+            period=period,
+            report=progress.progress_report(
+                school=request.user.school,
+                period=period,
+                class_id=form.cleaned_data["class_id"],
+            ),
+        )
+    status = 200 if form.is_valid() else 400
+    return render(request, "reports/progress.html", context, status=status)
+
+
+@require_GET
+@role_required(is_school_leader)
+def progress_pupils(request):
+    """The pupils behind one number of the progress report, with their finals."""
+    form, periods = _statistics_filter(request)
+    category = request.GET.get("category", "")
+    level = request.GET.get("level", "")
+    if not form.is_valid() or category not in progress.CATEGORIES:
+        raise Http404
+    if level and not level.isdigit():
+        raise Http404
+    period = periods[form.cleaned_data["period"]]
+    report = progress.progress_report(
+        school=request.user.school,
+        period=period,
+        class_id=form.cleaned_data["class_id"],
+        level=int(level) if level else None,
+    )
+    pupils = progress.progress_pupils(report, category)
+    record_access(
+        request.user,
+        (student for student, _finals in pupils),
+        _("Progress report: pupils of one category, %(period)s") % {"period": period.name},
+    )
+    context = {
+        "period": period,
+        "category": progress.LABELS[category],
+        "pupils": pupils,
+        "level": level,
+        "class_group": (
+            report.lines[0].class_group if form.cleaned_data["class_id"] and report.lines else None
+        ),
+    }
+    return render(request, "reports/progress_pupils.html", context)

@@ -229,7 +229,7 @@ def test_the_feed_is_valid_icalendar_with_escaped_text(client, cast):
 @pytest.mark.parametrize(
     ("name", "budget"),
     [
-        ("diary:marks", 5),
+        ("diary:marks", 6),  # with the chart of marks by period: one aggregate
         ("diary:finals", 3),
         ("diary:timetable", 3),
         ("diary:calendar", 5),

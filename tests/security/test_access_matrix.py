@@ -184,6 +184,8 @@ MATRIX = {
     "reports:late_finals": e(LEADERS),
     "reports:student_record": e({"class_teacher"} | LEADERS),
     "reports:statistics": e(LEADERS),
+    "reports:progress": e(LEADERS),
+    "reports:progress_pupils": e(LEADERS, query="?period={period}&category=excellent"),
     "reports:statistics_rows": e(
         LEADERS, query="?period={period}&class_id={class_7a}&subject={math}&metric=good"
     ),
