@@ -124,6 +124,9 @@ REPLICA_VIEW_NAMESPACES = env.list("REPLICA_VIEW_NAMESPACES", default=["diary"])
 REPLICA_MAX_LAG_SECONDS = env.float("REPLICA_MAX_LAG_SECONDS", default=5.0)
 REPLICA_PIN_SECONDS = env.int("REPLICA_PIN_SECONDS", default=15)
 REPLICA_CHECK_SECONDS = env.float("REPLICA_CHECK_SECONDS", default=3.0)
+# The rendered days of a family's week page are cached per viewer under the journal's version
+# (diary/weekcache.py); 0 turns the cache off.
+DIARY_WEEK_CACHE_SECONDS = env.int("DIARY_WEEK_CACHE_SECONDS", default=600)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -24,6 +24,12 @@ pytestmark = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def whole_pages(settings):
+    """Every view reads the whole week (lessons, marks…), not the cached days."""
+    settings.DIARY_WEEK_CACHE_SECONDS = 0
+
+
 @contextmanager
 def served_by():
     """Every statement run while the block runs, as (alias, server port, SQL)."""
