@@ -71,10 +71,10 @@ def parse_args(argv=None):
     smoke = args.smoke
     defaults = {
         "students": 120 if smoke else 600,
-        "start_rate": 10 if smoke else 20,
-        "step": 10 if smoke else 20,
-        "stage_seconds": 6 if smoke else 15,
-        "warmup_seconds": 8 if smoke else 15,
+        "start_rate": 10,
+        "step": 10,
+        "stage_seconds": 6 if smoke else 12,
+        "warmup_seconds": 5 if smoke else 10,
         "max_seconds": 25 if smoke else 240,
     }
     for key, value in defaults.items():
@@ -355,10 +355,12 @@ class Ledger:
     def __init__(self):
         self.saves: dict[int, list[dict]] = {}
 
-    def add(self, lesson: int, values: dict, changes: int, confirmed: bool) -> None:
-        self.saves.setdefault(lesson, []).append(
-            {"values": values, "changes": changes, "confirmed": confirmed}
-        )
+    def add(self, lesson: int, values: dict, changes: int) -> dict:
+        """A save about to be sent: unconfirmed until the server's answer says otherwise (a
+        save cut off at the end of the run may still have been written)."""
+        save = {"values": values, "changes": changes, "confirmed": False}
+        self.saves.setdefault(lesson, []).append(save)
+        return save
 
 
 def make_users(plan: dict, ledger: Ledger):
@@ -422,6 +424,7 @@ def make_users(plan: dict, ledger: Ledger):
                 fields[name] = value
                 values[int(name[5:])] = value
             fields["csrfmiddlewaretoken"] = me["csrf"]
+            save = ledger.add(me["lesson"], values, changes)
             with self.client.post(
                 me["grid"],
                 data=urlencode(fields),
@@ -430,10 +433,9 @@ def make_users(plan: dict, ledger: Ledger):
                 allow_redirects=False,
                 catch_response=True,
             ) as r:
-                confirmed = r.status_code == 302
-                if not confirmed:
+                save["confirmed"] = r.status_code == 302
+                if not save["confirmed"]:
                     r.failure(f"{r.status_code}")
-            ledger.add(me["lesson"], values, changes, confirmed)
 
     return Guardian, Teacher
 
@@ -449,9 +451,37 @@ def percentiles(entry) -> dict:
     }
 
 
+def warm_up(web: str, plan: dict, workers: int, limit: float = 60) -> float:
+    """Every gunicorn worker loads its templates, translations and connections on its first
+    requests, which on a busy machine take seconds: rounds of as many concurrent page views
+    as there are workers (twice over) until a round answers within two seconds, or a minute
+    has passed."""
+    pages = [(g["week"], g) for g in plan["guardians"]] + [
+        (g["marks"], g) for g in plan["guardians"]
+    ]
+    pages += [(f"{t['grid']}?edit={t['lesson']}", t) for t in plan["teachers"]]
+
+    def view(url, who):
+        request = urllib.request.Request(  # noqa: S310 -- loopback
+            web + url, headers={"Cookie": f"sessionid={who['session']}; csrftoken={who['csrf']}"}
+        )
+        with urllib.request.urlopen(request, timeout=60) as r:  # noqa: S310 -- loopback
+            r.read()
+
+    started = time.monotonic()
+    for round_ in itertools.count():
+        begun = time.monotonic()
+        picked = [pages[(round_ * 7 + i * 13) % len(pages)] for i in range(2 * workers)]
+        gevent.joinall([gevent.spawn(view, url, who) for url, who in picked], raise_error=True)
+        if time.monotonic() - begun < 2 or time.monotonic() - started > limit:
+            return time.monotonic() - started
+    return 0.0
+
+
 def drive(args, web: str, plan: dict, ledger: Ledger) -> list[dict]:
     Guardian, Teacher = make_users(plan, ledger)
-    env = Environment(user_classes=[Guardian, Teacher], host=web)
+    # At the end every user finishes the task it is in (up to 30 s) rather than being cut off.
+    env = Environment(user_classes=[Guardian, Teacher], host=web, stop_timeout=30)
     runner = env.create_local_runner()
     whole = {}  # every request of the run, warm-up included: name → [requests, failures]
 
@@ -498,6 +528,7 @@ def drive(args, web: str, plan: dict, ledger: Ledger) -> list[dict]:
                 break
             rate += args.step
     finally:
+        runner.stop()
         runner.quit()
     return stages, {name: {"requests": n, "failures": bad} for name, (n, bad) in whole.items()}
 
@@ -617,6 +648,7 @@ def main(argv=None) -> int:
         )
         with psycopg.connect(**conninfo(url)) as conn:
             since = conn.execute("SELECT now()").fetchone()[0]
+        print(f"warmed up in {warm_up(services['web'], plan, args.workers):.1f} s", flush=True)
         ledger = Ledger()
         stages, whole = drive(args, services["web"], plan, ledger)
         result["whole_run"] = whole
