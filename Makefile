@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-dates lint format check bench load messages clean worker
+.PHONY: run test test-dates lint format check bench load load-smoke messages clean worker
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,15 @@ format: $(STAMP)
 ## make bench: the benchmark scenarios of docs/benchmarks, written to bench/results.json.
 bench: $(STAMP)
 	$(BIN)/python -m bench.run
+
+## make load: the real stack on loopback under a rising load (docs/benchmarks.md); PostgreSQL
+## from DATABASE_URL (its database <name>_load), pgbouncer and redis-server installed.
+load: $(STAMP)
+	$(BIN)/python -m bench.load
+
+## make load-smoke: the short version CI runs (about a minute).
+load-smoke: $(STAMP)
+	$(BIN)/python -m bench.load --smoke
 
 ## make messages: refresh the Russian catalogues and compile them.
 messages: $(STAMP)

@@ -21,7 +21,7 @@ class ClientTokenAuthentication(OAuth2Authentication):
         if not request.META.get("HTTP_AUTHORIZATION", "").startswith("Bearer "):
             return None  # no token: 401, before anything reads the body
         # The toolkit reads the Django request (its form data only, never a JSON body).
-        result = super().authenticate(request._request)
+        result = super().authenticate(request._request)  # noqa: SLF001 (DRF: the HttpRequest)
         if result is None:
             return None
         _user, token = result

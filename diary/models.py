@@ -117,3 +117,34 @@ class CalendarFeed(SchoolOwned):
             self.token = new_feed_token()
             self.token_hash = feed_token_hash(self.token)
         super().save(*args, **kwargs)
+
+
+class JournalVersion(models.Model):
+    """A counter per part of the journal a week page shows: a class's lessons without a group
+    (kind «c»), a group's lessons («g»), a student's remarks outside lessons («s»).
+
+    Database triggers (migration 0004) bump it in the same transaction as every insert, change
+    or deletion of lessons, marks, attendance, homework, homework files and remarks, whatever
+    code wrote them. The rendered week of a child is cached under the sum of its class's, its
+    groups' and its own counters (diary/weekcache.py): counters only grow, so any write the
+    week could show changes the key."""
+
+    class Kind(models.TextChoices):
+        CLASS = "c", _("class")
+        GROUP = "g", _("group")
+        STUDENT = "s", _("student")
+
+    kind = models.CharField(_("kind"), max_length=1, choices=Kind.choices)
+    ref_id = models.BigIntegerField(_("class, group or student id"))
+    version = models.BigIntegerField(_("version"), default=0)
+
+    class Meta:
+        verbose_name = _("journal version")
+        verbose_name_plural = _("journal versions")
+        constraints = [
+            # The triggers' upsert target; also the week page's lookup.
+            models.UniqueConstraint(fields=["kind", "ref_id"], name="journal_version_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.ref_id} v{self.version}"

@@ -41,7 +41,7 @@ from school.models import (
 )
 from school.rules import children_of
 
-from .models import CalendarFeed, WeekAcknowledgement, feed_token_hash
+from .models import CalendarFeed, JournalVersion, WeekAcknowledgement, feed_token_hash
 
 
 def week_start_of(day: dt.date) -> dt.date:
@@ -82,6 +82,9 @@ class DiaryFrame:
     children: list[dict] = field(default_factory=list)
     guardian_id: int | None = None
     acknowledged_at: dt.datetime | None = None
+    # The counters of the journal parts the child's week shows (diary.models.JournalVersion),
+    # when asked for: their sum changes with every write the week could show.
+    journal_version: int | None = None
 
     @property
     def school(self):
@@ -108,12 +111,15 @@ def diary_children(user) -> list[Student]:
     return list(children_of(user).order_by("first_name", "last_name", "pk"))
 
 
-def diary_frame(user, student_id: int, *, on: dt.date | None = None) -> DiaryFrame:
+def diary_frame(
+    user, student_id: int, *, on: dt.date | None = None, journal_version: bool = False
+) -> DiaryFrame:
     """The child among the viewer's own, or Http404 (identical for "not yours" and "missing").
 
     One query: the student with the school, consent, the class and groups on `on`, the
     bells, the holidays of the week of `on`, the viewer's other children and this week's
-    acknowledgement."""
+    acknowledgement; with `journal_version`, also the journal counters of the child's class,
+    groups and own remarks (the key of the cached week, diary.weekcache)."""
     if not user.is_active or not user.school_id:
         raise Http404
     # The viewer's guardian row for this child, for the week's acknowledgement.
@@ -177,6 +183,22 @@ def diary_frame(user, student_id: int, *, on: dt.date | None = None) -> DiaryFra
             .values(json=JSONObject(id="pk", first_name="first_name", last_name="last_name"))
         ),
     }
+    if journal_version:
+        classes = Enrollment.objects.filter(student_id=OuterRef(OuterRef("pk"))).on_day(day)
+        groups = StudyGroupMembership.objects.filter(
+            student_id=OuterRef(OuterRef("pk")),
+            group__year__starts_on__lte=day,
+            group__year__ends_on__gte=day,
+        )
+        annotations["journal_versions"] = ArrayOf(
+            JournalVersion.objects.filter(
+                Q(kind=JournalVersion.Kind.STUDENT, ref_id=OuterRef("pk"))
+                | Q(kind=JournalVersion.Kind.CLASS, ref_id__in=classes.values("class_group_id"))
+                | Q(kind=JournalVersion.Kind.GROUP, ref_id__in=groups.values("group_id"))
+            )
+            .order_by()
+            .values("version")
+        )
     if guardian is not None:
         annotations["viewer_guardian_id"] = guardian
         annotations["acknowledged_at"] = Subquery(
@@ -211,6 +233,9 @@ def _frame_from(student: Student, day: dt.date) -> DiaryFrame:
         guardian_id=getattr(student, "viewer_guardian_id", None),
         acknowledged_at=getattr(student, "acknowledged_at", None),
     )
+    versions = getattr(student, "journal_versions", None)
+    if versions is not None:
+        frame.journal_version = sum(v for v in versions if v is not None)
     for bell in student.bells:
         frame.bells[bell["n"]] = Bell(bell["n"], _parse_time(bell["s"]), _parse_time(bell["e"]))
     for h in student.holidays:

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,7 +24,7 @@ from journal.grading import Thresholds
 from journal.models import FinalKind
 from school.models import current_period
 
-from . import ical, selectors, services
+from . import ical, selectors, services, weekcache
 from .charts import child_marks_chart
 from .forecast import forecast
 from .week import build_week
@@ -77,27 +78,35 @@ def week(request, student_id: int, week: dt.date):
     monday = selectors.week_start_of(week)
     if monday != week:
         return redirect("diary:week", student_id=student_id, week=monday)
-    frame = selectors.diary_frame(request.user, student_id, on=monday)
+    # The access and consent check comes first, on every request; only then the cache.
+    frame = selectors.diary_frame(request.user, student_id, on=monday, journal_version=True)
     if not frame.may_open:
         return _render_diary(request, frame, "", {}, tab="week")
-    lessons = selectors.week_lessons(frame, monday)
     today = frame.school.today()
-    days = build_week(
-        frame,
-        monday,
-        lessons=lessons,
-        marks=selectors.week_marks(frame, monday),
-        homework=selectors.week_homework(frame, monday, [lesson.pk for lesson in lessons]),
-        remarks=selectors.week_remarks(frame, monday),
-        today=today,
-    )
+    key = weekcache.week_key(request.user, frame, monday, today)
+    days_html = weekcache.cached_days(key)
+    if days_html is None:
+        lessons = selectors.week_lessons(frame, monday)
+        days = build_week(
+            frame,
+            monday,
+            lessons=lessons,
+            marks=selectors.week_marks(frame, monday),
+            homework=selectors.week_homework(frame, monday, [lesson.pk for lesson in lessons]),
+            remarks=selectors.week_remarks(frame, monday),
+            today=today,
+        )
+        days_html = render_to_string(
+            "diary/_week_days.html", {"days": days, "student": frame.student}
+        )
+        weekcache.keep_days(key, days_html)
     context = {
         "week": monday,
         "week_end": monday + dt.timedelta(days=6),
         "previous_week": monday - dt.timedelta(days=7),
         "next_week": monday + dt.timedelta(days=7),
         "this_week": selectors.week_start_of(today),
-        "days": days,
+        "days_html": days_html,
         "can_acknowledge": frame.guardian_id is not None and monday <= today,
     }
     return _render_diary(request, frame, "diary/week.html", context, tab="week")

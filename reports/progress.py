@@ -161,7 +161,7 @@ def progress_report(*, school, period, class_id=None, level=None) -> ProgressRep
         row = {s: own.get(s) for s in due.get(klass, set())} | own
         finals[student_id] = row
         categories[student_id] = pupil_categories(
-            [st._key(fm.status, fm.value) if fm else None for fm in row.values()]
+            [st.final_key(fm.status, fm.value) if fm else None for fm in row.values()]
         )
     return _lines(period, classes, class_of, categories, finals, subjects)
 

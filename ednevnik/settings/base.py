@@ -68,6 +68,8 @@ MIDDLEWARE = [
     "accounts.middleware.ContentSecurityPolicyMiddleware",
     # Last: turns a login refused by the throttle into the login page with the reason.
     "axes.middleware.AxesMiddleware",
+    # After every other process_view: it runs the family's safe views itself, on the replica.
+    "ednevnik.db_router.ReplicaMiddleware",
 ]
 
 ROOT_URLCONF = "ednevnik.urls"
@@ -108,6 +110,34 @@ if DATABASES["default"].get("ENGINE", "").endswith("sqlite3"):
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"timeout": 20, "transaction_mode": "IMMEDIATE"}
     )
+
+
+def replica_databases() -> dict:
+    """The `replica` alias (a streaming replica of the primary) when REPLICA_DATABASE_URL is
+    set; without it every read stays on the primary (ednevnik/db_router.py)."""
+    url = env("REPLICA_DATABASE_URL", default="")
+    if not url:
+        return {}
+    replica = env.db_url_config(url)
+    replica["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+    replica["CONN_HEALTH_CHECKS"] = True
+    # A replica that does not answer must not hold a page: the primary answers instead.
+    replica.setdefault("OPTIONS", {}).setdefault("connect_timeout", 2)
+    replica["TEST"] = {"MIRROR": "default"}
+    return {"replica": replica}
+
+
+DATABASES.update(replica_databases())
+DATABASE_ROUTERS = ["ednevnik.db_router.ReplicaRouter"]
+# Which pages read from the replica (URL namespaces; safe requests only), how stale it may be,
+# how long a browser that has just written reads from the primary, how often the lag is asked.
+REPLICA_VIEW_NAMESPACES = env.list("REPLICA_VIEW_NAMESPACES", default=["diary"])
+REPLICA_MAX_LAG_SECONDS = env.float("REPLICA_MAX_LAG_SECONDS", default=5.0)
+REPLICA_PIN_SECONDS = env.int("REPLICA_PIN_SECONDS", default=15)
+REPLICA_CHECK_SECONDS = env.float("REPLICA_CHECK_SECONDS", default=3.0)
+# The rendered days of a family's week page are cached per viewer under the journal's version
+# (diary/weekcache.py); 0 turns the cache off.
+DIARY_WEEK_CACHE_SECONDS = env.int("DIARY_WEEK_CACHE_SECONDS", default=600)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

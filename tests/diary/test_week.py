@@ -6,6 +6,7 @@ import datetime as dt
 import re
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 
 from diary.models import WeekAcknowledgement
@@ -19,6 +20,7 @@ pytestmark = pytest.mark.django_db
 
 # docs/benchmarks.md: diary_week ≤ 8 (session, user, 6 reads: homework is two indexed queries)
 WEEK_QUERY_BUDGET = 8
+CACHED_WEEK_QUERIES = 3
 
 
 def week_url(student, monday):
@@ -180,12 +182,17 @@ def test_the_week_query_count_does_not_grow_with_data(as_user, cast, week):
     client = as_user(cast.guardian)
     url = week_url(cast.pupil, week.monday)
     client.get(url)
+    cache.clear()  # the week as first rendered: not from the cache (diary.weekcache)
     with CaptureQueriesContext(connection) as small:
         client.get(url)
     add_marks(cast, cast.pupil, per_lesson_days=60, start=week.monday)
     with CaptureQueriesContext(connection) as large:
-        client.get(url)
+        client.get(url)  # the marks bumped the class's journal version: rendered afresh
     assert len(small) == len(large) <= WEEK_QUERY_BUDGET
+    with CaptureQueriesContext(connection) as cached:
+        client.get(url)
+    # From the cache: the session, the user, the frame with its access check and the version.
+    assert len(cached) == CACHED_WEEK_QUERIES
 
 
 # --- «Ознакомлен» ------------------------------------------------------------------------------
