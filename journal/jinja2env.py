@@ -8,7 +8,6 @@ catalogues: write `_("msgid")` (with `|format(name=…)` for placeholders) so th
 finds them as it does in Django templates.
 """
 
-from django.urls import reverse
 from django.utils.formats import localize
 from django.utils.text import Truncator
 from django.utils.translation import gettext, ngettext
@@ -25,6 +24,6 @@ def environment(**options) -> Environment:
     env = Environment(autoescape=True, extensions=["jinja2.ext.i18n"], **options)
     # Old-style callables: `_()` returns the plain translation and autoescape escapes it.
     env.install_gettext_callables(gettext, ngettext, newstyle=False)
-    env.globals.update(url=lambda name, *args: reverse(name, args=args), localize=localize)
+    env.globals.update(localize=localize)
     env.filters["truncatechars"] = truncatechars
     return env

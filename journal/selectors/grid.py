@@ -254,6 +254,7 @@ class GridColumn:
     moved_from_date: dt.date | None
     attendance_checked: bool
     editable: bool = False
+    url: str = ""  # the lesson page, set by the grid view
 
 
 @dataclass
@@ -279,6 +280,10 @@ class GridCell:
         return "; ".join(m["comment"] for m in self.marks if m["comment"])
 
 
+EMPTY, FILLED, EDITED = 0, 1, 2
+EMPTY_CELL, EDITED_CELL = (EMPTY, "", "", "", ""), (EDITED, "", "", "", "")
+
+
 @dataclass
 class GridRow:
     student: dict
@@ -286,6 +291,22 @@ class GridRow:
     average: object
     suggested: int | None
     edit: dict | None = None  # the edited column's inputs, set by the grid view
+
+    def shown(self, edit_id: int | None) -> list[tuple]:
+        """What the template shows of each cell, as plain tuples (the grid is a thousand cells:
+        the template unpacks a tuple faster than it looks up five attributes):
+        (EMPTY,) / (FILLED, text, comments, attendance code, its short label) / (EDITED,)."""
+        out = []
+        for cell in self.cells:
+            if cell.lesson_id == edit_id:
+                out.append(EDITED_CELL)
+            elif cell.marks or cell.attendance_short:
+                out.append(
+                    (FILLED, cell.text, cell.comments, cell.attendance, cell.attendance_short)
+                )
+            else:
+                out.append(EMPTY_CELL)
+        return out
 
 
 @dataclass

@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
@@ -133,10 +133,3 @@ def announce(signal, **kwargs) -> None:
     """Send a journal event inside the service's transaction, once its rows are written (the
     project's event convention: journal/events.py)."""
     signal.send(sender=Lesson, **kwargs)
-
-
-def require_deputy_head(user, *, school_id: int) -> None:
-    """The timetable and the changes to a lesson (substitution, move, cancellation) are the
-    deputy head's of the school: anyone else is PermissionDenied, whatever the caller checked."""
-    if not is_deputy_head(user) or user.school_id != school_id:
-        raise PermissionDenied

@@ -21,9 +21,20 @@ from ..models import Lesson
 from .common import ATTENDANCE_SHORT_CHOICES, journal_staff, save_column
 
 
-def _edit_cells(rows, index: int, *, posted, errors: dict) -> None:
+def _link_columns(columns) -> None:
+    """Give each column `url`, its lesson page: one `reverse` for the whole header."""
+    lesson_url = reverse("journal:lesson", args=[_MARKER])
+    for column in columns:
+        column.url = lesson_url.replace(str(_MARKER), str(column.id))
+
+
+_MARKER = 987654321  # a lesson id no URL pattern confuses with anything else
+
+
+def _edit_cells(rows, index: int, *, posted, errors: dict, lesson_id: int) -> None:
     """Give each row `row.edit`: what the edited column's inputs show (the posted text after a
     refused save, else the stored marks) and the errors of its cells."""
+    mark_url = reverse("journal:mark", args=[lesson_id, _MARKER])
     for row in rows:
         cell, sid = row.cells[index], row.student["id"]
         row.edit = {
@@ -33,6 +44,7 @@ def _edit_cells(rows, index: int, *, posted, errors: dict) -> None:
             "versions": cell.versions,
             "attendance_version": cell.attendance_version,
             "errors": errors.get(f"mark-{sid}", []) + errors.get(f"att-{sid}", []),
+            "mark_url": mark_url.replace(str(_MARKER), str(sid)),
         }
 
 
@@ -96,12 +108,13 @@ def _grid_page(request, scope: selectors.JournalScope, grid_url: str):
     if edit_column is not None:
         edit_column.editable = True
         index = grid.columns.index(edit_column)
-        _edit_cells(grid.rows, index, posted=posted, errors=errors)
+        _edit_cells(grid.rows, index, posted=posted, errors=errors, lesson_id=edit_column.id)
+    _link_columns(grid.columns)
     table = render_to_string(
         "journal/grid_table.html",
         {
             "grid": grid,
-            "edit_index": index,
+            "edit_id": edit_column.id if edit_column else None,
             "edit_column": edit_column,
             "can_edit": scope.can_edit,
             "grid_url": grid_url,
