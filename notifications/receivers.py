@@ -1,11 +1,19 @@
-"""Listeners: consent announces, the outbox cancels what is queued."""
+"""Listeners: the journal and consent announce, the outbox writes its rows.
+
+The journal's events carry ids; a listener writes the outbox rows with `transaction.atomic`,
+which joins the sender's transaction when there is one, and hands anything to Celery only after
+commit. Nothing here calls out."""
 
 from django.dispatch import receiver
 
 from consent import events
 from consent.rules import CHANNEL_PURPOSE
+from journal import events as journal_events
+from journal.models import Attendance, FinalMark, Mark
+from school.models import School
 
-from .services import outbox_cancel_queued
+from .models import Kind
+from .services import instant_forget, instant_record, outbox_cancel_queued
 
 PURPOSE_CHANNEL = {purpose: channel for channel, purpose in CHANNEL_PURPOSE.items()}
 
@@ -25,3 +33,45 @@ def cancel_on_consent_withdrawn(sender, *, guardian_id, student_id, purpose, **k
 @receiver(events.guardian_access_ended, dispatch_uid="notifications.guardian_access_ended")
 def cancel_on_access_ended(sender, *, guardian_id, student_id=None, **kwargs):
     outbox_cancel_queued(guardian_id=guardian_id, student_id=student_id, reason="access ended")
+
+
+def _by_student(rows) -> dict[int, list[tuple[int, int]]]:
+    items: dict[int, list[tuple[int, int]]] = {}
+    for pk, student_id, version in rows:
+        items.setdefault(student_id, []).append((pk, version))
+    return items
+
+
+def _record(school_id, kind, queryset) -> None:
+    items = _by_student(queryset.values_list("pk", "student_id", "version"))
+    if items:
+        instant_record(school=School.objects.get(pk=school_id), kind=kind, items=items)
+
+
+@receiver(journal_events.marks_saved, dispatch_uid="notifications.marks_saved")
+def marks_saved(sender, *, school_id, mark_ids, **kwargs):
+    _record(school_id, Kind.MARK, Mark.objects.filter(pk__in=mark_ids))
+
+
+@receiver(journal_events.marks_deleted, dispatch_uid="notifications.marks_deleted")
+def marks_deleted(sender, *, mark_ids, **kwargs):
+    instant_forget(kind=Kind.MARK, ids=mark_ids)
+
+
+@receiver(journal_events.attendance_saved, dispatch_uid="notifications.attendance_saved")
+def attendance_saved(sender, *, school_id, attendance_ids, **kwargs):
+    absences = Attendance.objects.filter(pk__in=attendance_ids).exclude(code="late")
+    _record(school_id, Kind.ABSENCE, absences)
+
+
+@receiver(journal_events.attendance_deleted, dispatch_uid="notifications.attendance_deleted")
+def attendance_deleted(sender, *, attendance_ids, **kwargs):
+    instant_forget(kind=Kind.ABSENCE, ids=attendance_ids)
+
+
+@receiver(journal_events.finals_set, dispatch_uid="notifications.finals_set")
+def finals_set(sender, *, school_id, final_mark_ids, **kwargs):
+    published = FinalMark.objects.filter(pk__in=final_mark_ids, published_at__isnull=False).exclude(
+        value=""
+    )
+    _record(school_id, Kind.FINAL, published)

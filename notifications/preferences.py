@@ -1,0 +1,84 @@
+"""Who gets what: the school's policy and each guardian's choice, read in bulk."""
+
+from collections.abc import Iterable
+
+from consent.models import Consent, ContactKind, ContactPoint
+from consent.rules import CHANNEL_PURPOSE
+from school.models import GuardianStudent
+
+from .models import Channel, Mode, NotificationPolicy, Preference
+
+CHANNEL_CONTACT = {Channel.SMS: ContactKind.PHONE, Channel.EMAIL: ContactKind.EMAIL}
+
+
+def policy_of(school_id: int) -> NotificationPolicy:
+    """The school's notification policy; the defaults when the school never changed them."""
+    policy = NotificationPolicy.objects.filter(school_id=school_id).first()
+    return policy or NotificationPolicy(school_id=school_id)
+
+
+class Audience:
+    """Every guardian of the given students with what decides their messages, in six queries
+    whatever their number: links, preferences, consents per channel and current contacts.
+
+    `targets(student_id)` yields (guardian_id, channel, mode, weekly, contact) for every
+    channel the guardian consented to for that child and has a contact for."""
+
+    def __init__(self, *, school_id: int, student_ids: Iterable[int] | None = None, policy=None):
+        self.policy = policy or policy_of(school_id)
+        links = GuardianStudent.objects.filter(school_id=school_id).exclude(
+            guardian__user__is_active=False
+        )
+        if student_ids is not None:
+            links = links.filter(student_id__in=list(student_ids))
+        self.links: dict[int, list[int]] = {}
+        for guardian_id, student_id in links.values_list("guardian_id", "student_id"):
+            self.links.setdefault(student_id, []).append(guardian_id)
+        students = list(self.links)
+        guardians = {g for gs in self.links.values() for g in gs}
+        self.prefs = {
+            (p.guardian_id, p.student_id, p.channel): p
+            for p in Preference.objects.filter(student_id__in=students, guardian_id__in=guardians)
+        }
+        self.consents: set[tuple[int, int, str]] = set()
+        purpose_channel = {purpose: channel for channel, purpose in CHANNEL_PURPOSE.items()}
+        granted = (
+            Consent.objects.granted_any()
+            .filter(
+                purpose__in=list(purpose_channel),
+                student_id__in=students,
+                guardian_id__in=guardians,
+            )
+            .values_list("guardian_id", "student_id", "purpose")
+        )
+        for guardian_id, student_id, purpose in granted:
+            self.consents.add((guardian_id, student_id, purpose_channel[purpose]))
+        self.contacts: dict[tuple[int, str], str] = {}
+        kind_channel = {kind: channel for channel, kind in CHANNEL_CONTACT.items()}
+        current = (
+            ContactPoint.objects.current()
+            .filter(guardian_id__in=guardians, kind__in=list(kind_channel))
+            .order_by("recorded_at", "pk")
+            .values_list("guardian_id", "kind", "value")
+        )
+        for guardian_id, kind, value in current:
+            self.contacts[(guardian_id, kind_channel[kind])] = value  # the latest wins
+
+    def mode(self, guardian_id: int, student_id: int, channel: str) -> tuple[str, bool]:
+        pref = self.prefs.get((guardian_id, student_id, channel))
+        if pref is not None:
+            return pref.mode, pref.weekly
+        return self.policy.default_mode(channel), self.policy.weekly
+
+    def targets(self, student_id: int):
+        for guardian_id in self.links.get(student_id, ()):
+            for channel in (Channel.SMS, Channel.EMAIL):
+                if (guardian_id, student_id, channel) not in self.consents:
+                    continue
+                contact = self.contacts.get((guardian_id, channel))
+                if not contact:
+                    continue
+                mode, weekly = self.mode(guardian_id, student_id, channel)
+                if mode == Mode.OFF:
+                    continue
+                yield guardian_id, channel, mode, weekly, contact
