@@ -2,6 +2,9 @@
 
 from collections.abc import Iterable
 
+from django.core.cache import cache
+from django.db.models import Q
+
 from consent.models import Consent, ContactKind, ContactPoint
 from consent.rules import CHANNEL_PURPOSE
 from school.models import GuardianStudent
@@ -11,10 +14,36 @@ from .models import Channel, Mode, NotificationPolicy, Preference
 CHANNEL_CONTACT = {Channel.SMS: ContactKind.PHONE, Channel.EMAIL: ContactKind.EMAIL}
 
 
+POLICY_CACHE_SECONDS = 300
+
+
+def _policy_key(school_id: int) -> str:
+    return f"notifications:policy:{school_id}"
+
+
 def policy_of(school_id: int) -> NotificationPolicy:
-    """The school's notification policy; the defaults when the school never changed them."""
-    policy = NotificationPolicy.objects.filter(school_id=school_id).first()
-    return policy or NotificationPolicy(school_id=school_id)
+    """The school's notification policy; the defaults when the school never changed them.
+    Kept in the cache (a teacher's save asks for it; it changes rarely, and saving it clears
+    the cache: receivers.forget_policy)."""
+    policy = cache.get(_policy_key(school_id))
+    if policy is None:
+        policy = NotificationPolicy.objects.filter(school_id=school_id).first()
+        policy = policy or NotificationPolicy(school_id=school_id)
+        cache.set(_policy_key(school_id), policy, POLICY_CACHE_SECONDS)
+    return policy
+
+
+def policy_forget(school_id: int) -> None:
+    cache.delete(_policy_key(school_id))
+
+
+def instant_wanted(policy) -> Q | None:
+    """Which students have a guardian who wants every mark at once: None when the school's
+    default is "at once" on a channel (everyone, unless they chose otherwise), else a filter
+    over Student ids by the guardians' own choices."""
+    if Mode.INSTANT in (policy.sms_mode, policy.email_mode):
+        return None
+    return Q(student_id__in=Preference.objects.filter(mode=Mode.INSTANT).values("student_id"))
 
 
 class Audience:

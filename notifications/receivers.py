@@ -4,6 +4,7 @@ The journal's events carry ids; a listener writes the outbox rows with `transact
 which joins the sender's transaction when there is one, and hands anything to Celery only after
 commit. Nothing here calls out."""
 
+from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from consent import events
@@ -12,7 +13,8 @@ from journal import events as journal_events
 from journal.models import Attendance, FinalMark, Mark
 from school.models import School
 
-from .models import Kind
+from .models import Kind, NotificationPolicy
+from .preferences import instant_wanted, policy_forget, policy_of
 from .services import instant_forget, instant_record, outbox_cancel_queued
 
 PURPOSE_CHANNEL = {purpose: channel for channel, purpose in CHANNEL_PURPOSE.items()}
@@ -50,7 +52,18 @@ def _record(school_id, kind, queryset) -> None:
 
 @receiver(journal_events.marks_saved, dispatch_uid="notifications.marks_saved")
 def marks_saved(sender, *, school_id, mark_ids, **kwargs):
-    _record(school_id, Kind.MARK, Mark.objects.filter(pk__in=mark_ids))
+    """Marks go at once only to those who asked for it (the default is the evening digest):
+    one query finds whether anyone did, so a teacher's save stays cheap."""
+    marks = Mark.objects.filter(pk__in=mark_ids)
+    wanted = instant_wanted(policy_of(school_id))
+    if wanted is not None:
+        marks = marks.filter(wanted)
+    _record(school_id, Kind.MARK, marks)
+
+
+@receiver(post_save, sender=NotificationPolicy, dispatch_uid="notifications.policy_saved")
+def forget_policy(sender, instance, **kwargs):
+    policy_forget(instance.school_id)
 
 
 @receiver(journal_events.marks_deleted, dispatch_uid="notifications.marks_deleted")
