@@ -25,7 +25,7 @@ from school.models import Enrollment, ReportingPeriod, School, StudyGroupMembers
 from .links import unsubscribe_url
 from .models import Channel, DigestRun, Kind, Mode, OutboxMessage
 from .preferences import Audience, policy_of
-from .services import _schedule
+from .services import schedule_send
 from .texts import sms_fit
 
 
@@ -249,7 +249,7 @@ def _schedule_run(school, kind, day) -> None:
     for pk, channel in OutboxMessage.objects.filter(
         school=school, dedupe_key__startswith=prefix, status="queued"
     ).values_list("pk", "channel"):
-        _schedule(pk, channel)
+        schedule_send(pk, channel)
 
 
 def digests_due(*, now: dt.datetime | None = None) -> int:

@@ -4,9 +4,12 @@ caused it; consent, quiet hours and the daily caps are checked again when it is 
 import datetime as dt
 import hashlib
 import logging
+import os
+import time
 import zoneinfo
+from concurrent.futures import ThreadPoolExecutor
 
-from celery import signature
+from celery import current_app, signature
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
@@ -54,15 +57,59 @@ def task_name(channel: str) -> str:
     return f"notifications.{channel}_send"
 
 
-def _schedule(message_id: int, channel: str, countdown: float | None = None) -> None:
-    """Hand the id to a worker after commit. A dead broker never fails the caller: the row
-    stays queued and a later relay sends it. The task is named, not imported: tasks call
-    services, never the reverse (a signature by name still honours eager mode)."""
+def _publish(message_id: int, channel: str, countdown: float | None = None) -> bool:
+    """Hand the id to a worker. A dead broker never fails the caller: the row stays queued and
+    a later relay sends it. The task is named, not imported: tasks call services, never the
+    reverse (a signature by name still honours eager mode)."""
     try:
         options = {"countdown": max(0, int(countdown))} if countdown else {}
         signature(task_name(channel), args=[message_id]).apply_async(**options)
     except Exception:  # noqa: BLE001 -- the broker's errors are many; the row is safe
         logger.warning("Could not schedule outbox message %s; it stays queued", message_id)
+        return False
+    return True
+
+
+class _Publisher:
+    """Publishing after a commit happens on a thread of its own, so a teacher's save never
+    waits for the broker (a dead Redis takes seconds to refuse: the client retries its
+    connection). After a failure the thread stops trying for a while and leaves the rows to
+    the relay. Made lazily per process (web servers fork)."""
+
+    PAUSE_AFTER_FAILURE = 30.0
+
+    def __init__(self):
+        self.pid = None
+        self.executor = None
+        self.paused_until = 0.0
+
+    def submit(self, items) -> None:
+        if self.pid != os.getpid():
+            self.pid = os.getpid()
+            self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox")
+        self.executor.submit(self._run, items)
+
+    def _run(self, items) -> None:
+        for message_id, channel, countdown in items:
+            if time.monotonic() < self.paused_until:
+                return  # the broker was down a moment ago: the relay sends these
+            if not _publish(message_id, channel, countdown):
+                self.paused_until = time.monotonic() + self.PAUSE_AFTER_FAILURE
+
+
+_publisher = _Publisher()
+
+
+def schedule_send(message_id: int, channel: str, countdown: float | None = None) -> None:
+    _publish(message_id, channel, countdown)
+
+
+def _schedule_after_commit(items) -> None:
+    if current_app.conf.task_always_eager:
+        for item in items:  # in-process tasks (development without Redis, tests)
+            _publish(*item)
+    else:
+        _publisher.submit(items)
 
 
 def _schedule_on_commit(rows) -> None:
@@ -73,7 +120,7 @@ def _schedule_on_commit(rows) -> None:
         if wait <= SCHEDULE_AHEAD.total_seconds():
             due.append((pk, channel, wait))
     if due:
-        transaction.on_commit(lambda: [_schedule(pk, ch, wait) for pk, ch, wait in due])
+        transaction.on_commit(lambda: _schedule_after_commit(due))
 
 
 def _contact(guardian_id: int, channel: str) -> str | None:
@@ -335,7 +382,9 @@ def _sms_gate(message, now) -> str | None:
     if timing.in_quiet_hours(now, **window):
         hold = timing.quiet_hours_end(now, **window)
     else:
-        validity = timing.sms_validity(now, time_zone=zone, start=policy.quiet_from)
+        validity = timing.sms_validity(
+            now, time_zone=zone, start=policy.quiet_from, end=policy.quiet_until
+        )
         if validity < timing.MIN_VALIDITY:
             hold = timing.quiet_hours_end(now + dt.timedelta(seconds=validity + 1), **window)
         message.validity_seconds = validity
@@ -631,7 +680,7 @@ def outbox_relay(*, older_than_seconds: int = 60, limit: int = 500) -> int:
         .values_list("pk", "channel")[:limit]
     )
     for message_id, channel in rows:
-        _schedule(message_id, channel)
+        schedule_send(message_id, channel)
     return len(rows)
 
 

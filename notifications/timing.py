@@ -44,7 +44,10 @@ def seconds_until_quiet(now: dt.datetime, *, time_zone: str, start: dt.time) -> 
     return int((candidate - local).total_seconds())
 
 
-def sms_validity(now: dt.datetime, *, time_zone: str, start: dt.time) -> int:
+def sms_validity(now: dt.datetime, *, time_zone: str, start: dt.time, end: dt.time) -> int:
     """How long an SMS handed over now may wait: until the quiet hours begin, at most Twilio's
-    limit. Below MIN_VALIDITY the caller holds the message for the morning."""
+    limit (the whole limit when the school has no quiet hours). Below MIN_VALIDITY the caller
+    holds the message for the morning."""
+    if start == end:
+        return MAX_VALIDITY
     return min(MAX_VALIDITY, seconds_until_quiet(now, time_zone=time_zone, start=start))
