@@ -29,24 +29,24 @@ MENU: dict[str, list[Entry]] = {
         ("journal:control", _("Journal control")),
         ("reports:summary_list", _("Summary sheets")),
         ("reports:statistics", _("Statistics")),
-        ("reports:periods", _("Reporting periods")),
+        ("journal:periods", _("Reporting periods")),
         ("reports:late_finals", _("Finals within 24 hours")),
         ("accounts:security_events", _("Security events")),
     ],
     Role.DEPUTY_HEAD: [
         ("home", _("Home")),
         ("journal:home", _("Journal"), _teaches),
-        ("reports:finals_home", _("Finals"), _teaches),
+        ("journal:finals_home", _("Finals"), _teaches),
         ("journal:timetable", _("Timetable")),
         ("journal:control", _("Journal control")),
         ("reports:statistics", _("Statistics")),
-        ("reports:periods", _("Reporting periods")),
+        ("journal:periods", _("Reporting periods")),
         # Summary sheets and late finals: from the home page and the statistics page.
     ],
     Role.TEACHER: [
         ("home", _("Home")),
         ("journal:home", _("Journal")),
-        ("reports:finals_home", _("Finals")),
+        ("journal:finals_home", _("Finals")),
         ("journal:control_works", _("Control works")),
     ],
     Role.GUARDIAN: [

@@ -14,7 +14,8 @@ admin.site.index_title = _("School data")
 urlpatterns = [
     path("", views.home, name="home"),
     path("", include("accounts.urls")),
-    path("journal/", include("journal.urls")),
+    # journal/…, and reports/finals/… and reports/periods/… (finals entry is the journal's)
+    path("", include("journal.urls")),
     path("diary/", include("diary.urls")),
     path("consent/", include("consent.urls")),
     path("reports/", include("reports.urls")),

@@ -84,6 +84,13 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # The journal grid's table alone (journal/jinja2env.py says why); nothing else.
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "journal" / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {"environment": "journal.jinja2env.environment"},
+    },
 ]
 
 # SQLite by default; DATABASE_URL=postgres://... switches to PostgreSQL (psycopg 3).

@@ -238,7 +238,7 @@ def test_quiet_hours_follow_the_schools_own_zone(cast, sms_only_family, policy, 
 def test_a_final_mark_goes_at_once_even_in_digest_mode_and_is_linked_for_the_24_hour_report(
     cast, family, policy, run_on_commit
 ):
-    from journal.finals import final_mark_set
+    from journal.services import final_mark_set
 
     final = run_on_commit(
         lambda: final_mark_set(

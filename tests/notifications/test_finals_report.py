@@ -2,7 +2,7 @@
 
 from django.urls import reverse
 
-from journal.finals import final_mark_set
+from journal.services import final_mark_set
 
 
 def test_the_24_hour_report_shows_how_and_when_each_family_was_told(
