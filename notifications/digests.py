@@ -14,15 +14,16 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import IntegerField, Sum
 from django.db.models.functions import Cast
-from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import formats, timezone, translation
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from journal.grading import Thresholds
 from journal.models import NUMERIC_MARKS, Attendance, Homework, Mark, Remark
 from school.models import Enrollment, ReportingPeriod, School, StudyGroupMembership, current_period
 
-from .links import unsubscribe_url
+from .links import absolute, unsubscribe_token
 from .models import Channel, DigestRun, Kind, Mode, OutboxMessage
 from .preferences import Audience, policy_of
 from .services import schedule_send
@@ -73,6 +74,7 @@ def _content(school: School, start: dt.date, end: dt.date, weekly: bool) -> dict
         .order_by("created_at")
     )
     for remark in remarks:
+        remark.short = Truncator(remark.text).chars(500)
         days[remark.student_id].remarks.append(remark)
     due = _next_school_day(end)
     classes = dict(
@@ -91,6 +93,7 @@ def _content(school: School, start: dt.date, end: dt.date, weekly: bool) -> dict
         .select_related("lesson__subject")
         .order_by("lesson__subject__name")
     ):
+        homework.short = Truncator(homework.text).chars(300)  # once, shared by the class
         if homework.lesson.study_group_id:
             by_group[homework.lesson.study_group_id].append(homework)
         else:
@@ -178,6 +181,7 @@ def digest_build(*, school: School, kind: str, day: dt.date) -> int:
     content = _content(school, start, day, weekly)
     audience = Audience(school_id=school.pk, student_ids=None, policy=policy)
     students = {s.pk: s for s in _students(school, audience)}
+    templates = _Templates()
     rows = []
     with translation.override(settings.LANGUAGE_CODE):
         for student_id, child in content.items():
@@ -191,7 +195,16 @@ def digest_build(*, school: School, kind: str, day: dt.date) -> int:
                     continue
                 rows.append(
                     _message(
-                        school, kind, day, start, student, child, guardian_id, channel, contact
+                        templates,
+                        school,
+                        kind,
+                        day,
+                        start,
+                        student,
+                        child,
+                        guardian_id,
+                        channel,
+                        contact,
                     )
                 )
     with transaction.atomic():
@@ -209,7 +222,44 @@ def _students(school, audience):
     )
 
 
-def _message(school, kind, day, start, student, child, guardian_id, channel, contact):
+class _Templates:
+    """The digest's two templates (Jinja2: thousands of e-mails per run) and the unsubscribe
+    link's path, looked up once per run."""
+
+    def __init__(self):
+        from django.template import engines
+
+        jinja = engines["jinja2"]
+        self.html = jinja.get_template("notifications/digest.html")
+        self.text = jinja.get_template("notifications/digest.txt")
+        # The words of the templates, translated once per run rather than once per e-mail.
+        self.words = {
+            "marks": _("Marks"),
+            "date": _("Date"),
+            "subject": _("Subject"),
+            "mark": _("Mark"),
+            "work": _("Work"),
+            "missed": _("Missed lessons"),
+            "homework": _("Homework for the next school day"),
+            "remarks": _("Remarks and messages from teachers"),
+            "forecast_title": _("Forecast for the period"),
+            "average": _("Average"),
+            "forecast": _("Forecast"),
+            "takes": _("What it takes"),
+            "more_fives": _("%(need)s more fives for %(next)s"),
+            "full_diary": _("The full diary is in your account."),
+            "unsubscribe": _("Unsubscribe from these e-mails"),
+        }
+        marker = "TOKEN"
+        self.unsubscribe = absolute(reverse("notifications:unsubscribe", args=[marker]))
+        self.marker = marker
+
+    def unsubscribe_url(self, guardian_id: int, student_id: int) -> str:
+        token = unsubscribe_token(guardian_id=guardian_id, student_id=student_id)
+        return self.unsubscribe.replace(self.marker, token)
+
+
+def _message(templates, school, kind, day, start, student, child, guardian_id, channel, contact):
     key = f"{kind}:{day.isoformat()}:{guardian_id}:{student.pk}:{channel}"
     common = {
         "school": school,
@@ -233,12 +283,13 @@ def _message(school, kind, day, start, student, child, guardian_id, channel, con
         "start": start,
         "weekly": weekly,
         "subject": subject,
-        "unsubscribe_url": unsubscribe_url(guardian_id=guardian_id, student_id=student.pk),
+        "unsubscribe_url": templates.unsubscribe_url(guardian_id, student.pk),
+        "t": templates.words,
     }
     return OutboxMessage(
         subject=subject,
-        body=render_to_string("notifications/email/digest.txt", context),
-        html=render_to_string("notifications/email/digest.html", context),
+        body=templates.text.render(context),
+        html=templates.html.render(context),
         **common,
     )
 

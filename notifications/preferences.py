@@ -37,13 +37,32 @@ def policy_forget(school_id: int) -> None:
     cache.delete(_policy_key(school_id))
 
 
+def _instant_key(school_id: int) -> str:
+    return f"notifications:instant:{school_id}"
+
+
 def instant_wanted(policy) -> Q | None:
     """Which students have a guardian who wants every mark at once: None when the school's
     default is "at once" on a channel (everyone, unless they chose otherwise), else a filter
-    over Student ids by the guardians' own choices."""
+    over Student ids by the guardians' own choices; NOBODY when nobody in the school chose
+    it (remembered in the cache until a guardian saves their choices)."""
     if Mode.INSTANT in (policy.sms_mode, policy.email_mode):
         return None
-    return Q(student_id__in=Preference.objects.filter(mode=Mode.INSTANT).values("student_id"))
+    chosen = Preference.objects.filter(school_id=policy.school_id, mode=Mode.INSTANT)
+    anyone = cache.get(_instant_key(policy.school_id))
+    if anyone is None:
+        anyone = chosen.exists()
+        cache.set(_instant_key(policy.school_id), anyone, POLICY_CACHE_SECONDS)
+    if not anyone:
+        return NOBODY
+    return Q(student_id__in=chosen.values("student_id"))
+
+
+NOBODY = Q(pk__in=[])
+
+
+def instant_forget(school_id: int) -> None:
+    cache.delete(_instant_key(school_id))
 
 
 class Audience:

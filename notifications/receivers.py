@@ -14,7 +14,7 @@ from journal.models import Attendance, FinalMark, Mark
 from school.models import School
 
 from .models import Kind, NotificationPolicy
-from .preferences import instant_wanted, policy_forget, policy_of
+from .preferences import NOBODY, instant_wanted, policy_forget, policy_of
 from .services import instant_forget, instant_record, outbox_cancel_queued
 
 PURPOSE_CHANNEL = {purpose: channel for channel, purpose in CHANNEL_PURPOSE.items()}
@@ -54,8 +54,10 @@ def _record(school_id, kind, queryset) -> None:
 def marks_saved(sender, *, school_id, mark_ids, **kwargs):
     """Marks go at once only to those who asked for it (the default is the evening digest):
     one query finds whether anyone did, so a teacher's save stays cheap."""
-    marks = Mark.objects.filter(pk__in=mark_ids)
     wanted = instant_wanted(policy_of(school_id))
+    if wanted is NOBODY:
+        return  # nobody in the school wants marks at once: no query at all
+    marks = Mark.objects.filter(pk__in=mark_ids)
     if wanted is not None:
         marks = marks.filter(wanted)
     _record(school_id, Kind.MARK, marks)

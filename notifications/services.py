@@ -692,6 +692,7 @@ def preferences_save(*, guardian, choices) -> int:
     only (the caller passes the children the guardian's selector returned). Changing a channel
     to "nothing" cancels what is queued on it."""
     from .models import Preference
+    from .preferences import instant_forget as forget_instant
 
     saved = 0
     with transaction.atomic():
@@ -710,6 +711,8 @@ def preferences_save(*, guardian, choices) -> int:
                     channel=channel,
                     reason="the parent turned the channel off",
                 )
+    transaction.on_commit(lambda: forget_instant(guardian.school_id))
+    forget_instant(guardian.school_id)
     return saved
 
 

@@ -85,9 +85,10 @@ TEMPLATES = [
         },
     },
     {
-        # The journal grid's table alone (journal/jinja2env.py says why); nothing else.
+        # The journal grid's table and the digest e-mails, rendered by the thousand
+        # (journal/jinja2env.py says why); nothing else.
         "BACKEND": "django.template.backends.jinja2.Jinja2",
-        "DIRS": [BASE_DIR / "journal" / "jinja2"],
+        "DIRS": [BASE_DIR / "journal" / "jinja2", BASE_DIR / "notifications" / "jinja2"],
         "APP_DIRS": False,
         "OPTIONS": {"environment": "journal.jinja2env.environment"},
     },
