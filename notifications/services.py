@@ -81,7 +81,7 @@ class _Publisher:
     def __init__(self):
         self.pid = None
         self.executor = None
-        self.paused_until = 0.0
+        self.paused_until: dict[str, float] = {}  # per broker URL
 
     def submit(self, items) -> None:
         if self.pid != os.getpid():
@@ -90,11 +90,12 @@ class _Publisher:
         self.executor.submit(self._run, items)
 
     def _run(self, items) -> None:
+        broker = str(current_app.conf.broker_url)
         for message_id, channel, countdown in items:
-            if time.monotonic() < self.paused_until:
+            if time.monotonic() < self.paused_until.get(broker, 0.0):
                 return  # the broker was down a moment ago: the relay sends these
             if not _publish(message_id, channel, countdown):
-                self.paused_until = time.monotonic() + self.PAUSE_AFTER_FAILURE
+                self.paused_until[broker] = time.monotonic() + self.PAUSE_AFTER_FAILURE
 
 
 _publisher = _Publisher()
