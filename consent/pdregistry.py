@@ -180,6 +180,20 @@ _BUILTIN: list[tuple[str, dict]] = [
         "notifications.OutboxMessage",
         {"guardian": "guardian", "student": "student", "retention": Retention.CONSENT_BASED},
     ),
+    # A parent's choices of what to receive, a contact the provider refused, and a message
+    # that reached the family on paper only: they exist because of the consent to SMS/e-mail.
+    (
+        "notifications.Preference",
+        {"guardian": "guardian", "student": "student", "retention": Retention.CONSENT_BASED},
+    ),
+    (
+        "notifications.FlaggedContact",
+        {"guardian": "guardian", "retention": Retention.CONSENT_BASED},
+    ),
+    (
+        "notifications.PaperNotice",
+        {"guardian": "guardian", "student": "student", "retention": Retention.CONSENT_BASED},
+    ),
 ]
 
 _BUILTIN_EXEMPT: list[tuple[str, str]] = [
