@@ -21,6 +21,7 @@ MENU: dict[str, list[Entry]] = {
         ("home", _("Home")),
         ("consent:register", _("Consent register")),
         ("consent:paper_list", _("Paper extracts")),
+        ("notifications:log", _("Delivery log")),
         ("admin:index", _("School data")),
     ],
     Role.DIRECTOR: [
@@ -52,6 +53,7 @@ MENU: dict[str, list[Entry]] = {
         ("diary:home", _("Diary")),
         ("home", _("Home")),
         ("consent:my_consents", _("My consents")),
+        ("notifications:settings", _("Notifications")),
     ],
     Role.STUDENT: [
         ("diary:home", _("Diary")),

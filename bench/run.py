@@ -232,7 +232,8 @@ def run_scenarios(one, ten, *, repeat: int, floor_repeat: int) -> dict:
     results["finals_school"] = sc.finals_school(one, ten)
     # The floor again at the end: how much the machine's load drifted during the run.
     results["floor"]["p50_ms_at_end"] = sc.floor(one, repeat=floor_repeat)["p50_ms"]
-    results["digest_school"] = sc.digest_school()
+    print("digest_school…", flush=True)
+    results["digest_school"] = sc.digest_school(one, ten)
     results["pdf_class"] = sc.pdf_class()
     return results
 
@@ -337,8 +338,13 @@ def summary(report: dict) -> str:
         "finals_school",
         f"queries {r['queries_1x']}/{r['queries_10x']}, {r['seconds_1x']} s / {r['seconds_10x']} s",
     )
-    for name in ("digest_school", "pdf_class"):
-        row(name, s[name]["status"])
+    r = s["digest_school"]
+    row(
+        "digest_school",
+        f"{r['guardians']} guardians, {r['messages']} messages: queries "
+        f"{r['queries']}/{r['queries_10x']}, {r['seconds']} s / {r['seconds_10x']} s",
+    )
+    row("pdf_class", s["pdf_class"]["status"])
     lines.append("")
     lines.append(f"total {report['seconds']} s")
     return "\n".join(lines)

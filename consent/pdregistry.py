@@ -180,6 +180,20 @@ _BUILTIN: list[tuple[str, dict]] = [
         "notifications.OutboxMessage",
         {"guardian": "guardian", "student": "student", "retention": Retention.CONSENT_BASED},
     ),
+    # A parent's choices of what to receive, a contact the provider refused, and a message
+    # that reached the family on paper only: they exist because of the consent to SMS/e-mail.
+    (
+        "notifications.Preference",
+        {"guardian": "guardian", "student": "student", "retention": Retention.CONSENT_BASED},
+    ),
+    (
+        "notifications.FlaggedContact",
+        {"guardian": "guardian", "retention": Retention.CONSENT_BASED},
+    ),
+    (
+        "notifications.PaperNotice",
+        {"guardian": "guardian", "student": "student", "retention": Retention.CONSENT_BASED},
+    ),
 ]
 
 _BUILTIN_EXEMPT: list[tuple[str, str]] = [
@@ -193,6 +207,25 @@ _BUILTIN_EXEMPT: list[tuple[str, str]] = [
         "a staff member's second sign-in factor (families have none); " + _STAFF,
     ),
     ("accounts.RecoveryCodeDevice", "a staff member's recovery codes (hashes only); " + _STAFF),
+    (
+        "api.ApiClient",
+        "an outside system's OAuth client of the school and the account it acts as; " + _STAFF,
+    ),
+    *(
+        (
+            f"oauth2_provider.{model}",
+            "OAuth credentials of the school's exchange clients (their service accounts, never a "
+            "family's); " + _STAFF,
+        )
+        for model in (
+            "Application",
+            "Grant",
+            "AccessToken",
+            "RefreshToken",
+            "IDToken",
+            "DeviceGrant",
+        )
+    ),
     (
         "accounts.SecurityEvent",
         "the append-only security log (sign-ins, refusals, changes) kept to protect the data "

@@ -1,6 +1,11 @@
-"""The Celery application. Time limits and schedules are declared here, in one place; no task
-retries on its own (a message that could not be handed to a worker stays queued in the outbox
-and the relay below sends it)."""
+"""The Celery application, declared in one place: serialisation, acknowledgement, time limits,
+queues and the beat schedule. Settings (ednevnik/settings/base.py, CELERY_*) hold the broker
+and the values that differ between environments; everything else is here.
+
+Retries are named: only the outbox's send tasks retry, and only on RetryLater (the provider
+surely did not take the message: 429, a refused connection); every other failure is recorded
+on the outbox row. A message that could not be handed to a worker stays queued in the outbox
+and the relay below sends it."""
 
 import os
 
@@ -12,21 +17,69 @@ app = Celery("ednevnik")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
+# JSON only: a task carries ids, never pickled objects.
+app.conf.task_serializer = "json"
+app.conf.accept_content = ["json"]
+app.conf.result_serializer = "json"
+# A task is acknowledged when it finished, and given back to the broker when its worker died:
+# every task is safe to run twice (the outbox claims its row before calling out).
+app.conf.task_acks_late = True
+app.conf.task_reject_on_worker_lost = True
+app.conf.worker_prefetch_multiplier = 1
+
 # Time limits of every task. Past the soft limit a task gets SoftTimeLimitExceeded where it
-# stands (outbox_send records a send cut short as failed); past the hard limit the worker
-# process is ended, so a call that hangs never holds a worker for good. The longest healthy
-# run is the outbox relay: up to 500 messages, each bounded by its transport's own timeout
-# (EMAIL_TIMEOUT). Eager tasks (no REDIS_URL) run in-process and have no limits.
+# stands; past the hard limit the worker process is ended, so a call that hangs never holds a
+# worker for good. The longest healthy run is a school's digest build; a send is bounded by its
+# transport's own timeout (EMAIL_TIMEOUT, TWILIO_TIMEOUT) and gets a limit of its own.
+# Eager tasks (no REDIS_URL) run in-process and have no limits.
 app.conf.task_soft_time_limit = 10 * 60
 app.conf.task_time_limit = 11 * 60
+SEND_LIMITS = {"soft_time_limit": 60, "time_limit": 90}
+app.conf.task_annotations = {
+    "notifications.sms_send": SEND_LIMITS,
+    "notifications.email_send": SEND_LIMITS,
+    "notifications.outbox_send": SEND_LIMITS,
+}
+
+
+def _queue(name: str) -> str:
+    from django.conf import settings
+
+    return f"{getattr(settings, 'CELERY_QUEUE_PREFIX', '')}{name}"
+
+
+def routes(name, _args, _kwargs, _options, **_task):  # Celery's router signature
+    """SMS and e-mail have queues of their own (a slow provider never holds up the other);
+    everything else goes to the default queue."""
+    if name == "notifications.sms_send":
+        return {"queue": _queue("sms")}
+    if name == "notifications.email_send":
+        return {"queue": _queue("email")}
+    return {"queue": _queue("celery")}
+
+
+app.conf.task_routes = (routes,)
+app.conf.task_default_queue = "celery"
+
 
 # Periodic jobs (Celery beat), all in one place. Every task is idempotent.
 app.conf.beat_schedule = {
-    # Outbox rows that stayed queued (the broker was down at enqueue time) are sent by the
-    # relay; each is claimed once, so the relay and the workers never send twice.
+    # Outbox rows that are due and stayed queued (the broker was down at enqueue time, a
+    # quiet-hours hold or a retry ended) are handed to the workers; each is claimed once.
     "outbox-relay": {
         "task": "notifications.outbox_relay",
         "schedule": 60,
+    },
+    # Messages whose outcome is unknown (a 5xx or timeout, a worker that died mid-send) are
+    # checked with the provider, never sent again blind.
+    "outbox-reconcile": {
+        "task": "notifications.outbox_reconcile",
+        "schedule": 5 * 60,
+    },
+    # Evening and weekly digests, each school at its own hour; a built digest is skipped.
+    "digests": {
+        "task": "notifications.digests_due",
+        "schedule": 15 * 60,
     },
     # 152-FZ: consent-based data (contacts, messages) destroyed 30 days after withdrawal.
     "destroy-withdrawn-data": {

@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from accounts.admin import AccessLoggedAdmin, ReadOnlyAdminMixin
 
-from .models import OutboxMessage
+from .models import FlaggedContact, NotificationPolicy, OutboxMessage
 
 
 @admin.register(OutboxMessage)
@@ -10,6 +10,19 @@ class OutboxMessageAdmin(ReadOnlyAdminMixin, AccessLoggedAdmin):
     """The outbox is written by services only; the admin may look, not touch, and looking at
     messages about a student is logged in that student's access log."""
 
-    list_display = ["created_at", "guardian", "channel", "recipient", "status", "sent_at"]
-    list_filter = ["channel", "status"]
+    list_display = ["created_at", "guardian", "channel", "kind", "recipient", "status", "sent_at"]
+    list_filter = ["channel", "status", "kind"]
+    list_select_related = ["guardian"]
+
+
+@admin.register(NotificationPolicy)
+class NotificationPolicyAdmin(admin.ModelAdmin):
+    """The school's defaults, quiet hours and SMS limits."""
+
+    list_display = ["school", "sms_mode", "email_mode", "quiet_from", "quiet_until"]
+
+
+@admin.register(FlaggedContact)
+class FlaggedContactAdmin(admin.ModelAdmin):
+    list_display = ["flagged_at", "guardian", "channel", "value", "reason"]
     list_select_related = ["guardian"]

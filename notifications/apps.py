@@ -7,4 +7,5 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self):
-        from . import receivers  # noqa: F401 -- connects the listeners
+        # The listeners connect; the tasks register (a signature by name finds them in eager mode).
+        from . import receivers, tasks  # noqa: F401

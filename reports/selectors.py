@@ -13,6 +13,7 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     OuterRef,
+    Prefetch,
     Q,
     Value,
     When,
@@ -127,6 +128,34 @@ def pending_finals(*, school, now: dt.datetime):
         )
         .select_related("student", "subject", "period")
         .order_by("set_at")
+    )
+
+
+TOLD_WITHIN = dt.timedelta(days=7)
+
+
+def finals_told(*, school, now: dt.datetime):
+    """Finals and exam results of the last week that are visible to the family, with the
+    messages that told each family (SMS, e-mail) and when: the outbox links them to the final
+    (`FinalMark.family_notices`, written by the notifications app), so this report reads them
+    through the relation without importing that app."""
+    notices = FinalMark._meta.get_field("family_notices").related_model
+    return (
+        FinalMark.objects.filter(
+            school=school, published_at__isnull=False, set_at__gt=now - TOLD_WITHIN
+        )
+        .exclude(value="")
+        .select_related("student", "subject", "period")
+        .prefetch_related(
+            Prefetch(
+                "family_notices",
+                queryset=notices.objects.select_related("message", "message__guardian").order_by(
+                    "message__sent_at", "message_id"
+                ),
+                to_attr="notices",
+            )
+        )
+        .order_by("-set_at")
     )
 
 

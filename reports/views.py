@@ -69,12 +69,13 @@ def late_finals(request):
     context = {
         "late": list(selectors.late_finals(school=school, now=now)),
         "pending": list(selectors.pending_finals(school=school, now=now)),
+        "told": list(selectors.finals_told(school=school, now=now)),
         "paper": list(selectors.finals_without_electronic_access(school=school, year=year))
         if year
         else [],
         "now": now,
     }
-    shown = [fm.student for key in ("late", "pending", "paper") for fm in context[key]]
+    shown = [fm.student for key in ("late", "pending", "told", "paper") for fm in context[key]]
     record_access(request.user, shown, _("Finals within 24 hours: the finals report"))
     return render(request, "reports/late_finals.html", context)
 

@@ -91,9 +91,10 @@ TEMPLATES = [
         },
     },
     {
-        # The journal grid's table alone (journal/jinja2env.py says why); nothing else.
+        # The journal grid's table and the digest e-mails, rendered by the thousand
+        # (journal/jinja2env.py says why); nothing else.
         "BACKEND": "django.template.backends.jinja2.Jinja2",
-        "DIRS": [BASE_DIR / "journal" / "jinja2"],
+        "DIRS": [BASE_DIR / "journal" / "jinja2", BASE_DIR / "notifications" / "jinja2"],
         "APP_DIRS": False,
         "OPTIONS": {"environment": "journal.jinja2env.environment"},
     },
@@ -321,6 +322,12 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
+# Publishing a task never waits for a dead broker: one quick try, then the outbox row stays
+# queued and the relay sends it (ednevnik/celery.py declares the rest).
+CELERY_TASK_PUBLISH_RETRY = False
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Queue names get this prefix (a test worker listens to its own queues only).
+CELERY_QUEUE_PREFIX = env("CELERY_QUEUE_PREFIX", default="")
 
 # E-mail: console unless SMTP is configured (EMAIL_URL=smtp://user:pass@host:port).
 _email = env.email_url("EMAIL_URL", default="consolemail://")
@@ -333,9 +340,19 @@ TWILIO_ACCOUNT_SID = env("TWILIO_ACCOUNT_SID", default="")
 TWILIO_AUTH_TOKEN = env("TWILIO_AUTH_TOKEN", default="")
 TWILIO_FROM_NUMBER = env("TWILIO_FROM_NUMBER", default="")
 TWILIO_API_BASE_URL = env("TWILIO_API_BASE_URL", default="")  # tests point it at a loopback fake
+# A Messaging Service SID may replace the from-number.
+TWILIO_MESSAGING_SERVICE_SID = env("TWILIO_MESSAGING_SERVICE_SID", default="")
+# Seconds a call to Twilio may take; past it the outcome is "unknown" and is checked, not resent.
+TWILIO_TIMEOUT = env.float("TWILIO_TIMEOUT", default=10)
 SMS_BACKEND = "twilio" if TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN else "console"
 if SMS_BACKEND == "console":
     logger.info("Twilio credentials are not set: SMS go to the console backend.")
+# Numbers an SMS may go to (prefixes); others are refused before the provider is called.
+SMS_ALLOWED_PREFIXES = env.list("SMS_ALLOWED_PREFIXES", default=["+7"])
+
+# The site's public address: links in e-mails (one-click unsubscribe) and the URL Twilio calls
+# back and signs (the signature covers this exact URL).
+PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 LOGGING = {
     "version": 1,

@@ -74,10 +74,18 @@ def test_every_scenario_reports_its_figures_and_pages_do_not_grow_with_data(scho
     assert finals["marks_10x"] > finals["marks_1x"] > 0
     assert isinstance(finals["meets_target"], bool)
 
-    for name in ("digest_school", "pdf_class"):
-        assert results[name]["status"] == "not built"
-        assert results[name]["meets_target"] is None
-        assert "p50_ms" not in results[name] and "seconds" not in results[name]
+    digest = results["digest_school"]
+    assert digest["queries_without_inserts"] == digest["queries_without_inserts_10x"] > 0
+    assert digest["messages_10x"] > 0 and digest["guardians"] > 0
+    assert isinstance(digest["meets_target"], bool)
+    # The bench keeps no messages: the build was rolled back.
+    from notifications.models import OutboxMessage
+
+    assert not OutboxMessage.objects.filter(kind="evening").exists()
+
+    assert results["pdf_class"]["status"] == "not built"
+    assert results["pdf_class"]["meets_target"] is None
+    assert "p50_ms" not in results["pdf_class"] and "seconds" not in results["pdf_class"]
 
 
 def test_the_runner_never_uses_the_developers_database(monkeypatch, tmp_path):
@@ -133,7 +141,17 @@ def test_the_summary_names_missed_targets_and_unbuilt_scenarios():
                 "finals_school",
                 {"queries_1x": 3, "queries_10x": 3, "seconds_1x": 1.0, "seconds_10x": 5.0},
             ),
-            "digest_school": sc.digest_school(),
+            "digest_school": sc.judged(
+                "digest_school",
+                {
+                    "queries": 18,
+                    "queries_10x": 18,
+                    "seconds": 1.5,
+                    "seconds_10x": 1.8,
+                    "messages": 3000,
+                    "guardians": 1900,
+                },
+            ),
             "pdf_class": sc.pdf_class(),
         },
     }
@@ -143,4 +161,5 @@ def test_the_summary_names_missed_targets_and_unbuilt_scenarios():
     assert lines["journal_page"].endswith("MISSED")  # ratio 6 > 5
     assert lines["marks_save"].endswith("met")
     assert lines["finals_school"].endswith("MISSED")  # 5 s > 4 × 1 s
-    assert "not built" in lines["digest_school"]
+    assert lines["digest_school"].endswith("met")
+    assert "not built" in lines["pdf_class"]

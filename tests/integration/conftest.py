@@ -52,65 +52,117 @@ def smtp_fake():
     fake.close()
 
 
+class Worker:
+    """A Celery worker process on its own queues (every queue name carries a prefix, so the
+    SMS and e-mail queues of this test are its own), with the settings given in `env`."""
+
+    def __init__(self, *, broker_url: str, env: dict):
+        from ednevnik.celery import app
+
+        self.app = app
+        self.prefix = f"test-{uuid.uuid4().hex[:8]}-"
+        self.hostname = f"{self.prefix}@localhost"
+        self.broker_url = broker_url
+        self.env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "ednevnik.settings.dev",
+            "DJANGO_DEBUG": "false",
+            "DATABASE_URL": _database_url(),
+            "REDIS_URL": broker_url,
+            "CELERY_BROKER_URL": broker_url,
+            "CELERY_QUEUE_PREFIX": self.prefix,
+            **env,
+        }
+        self.process = None
+
+    def start(self, wait: bool = True) -> "Worker":
+        queues = ",".join(f"{self.prefix}{name}" for name in ("celery", "sms", "email"))
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "ednevnik",
+                "worker",
+                "--pool",
+                "solo",
+                "--queues",
+                queues,
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "--loglevel",
+                "INFO",
+                "--hostname",
+                self.hostname,
+            ],
+            cwd=ROOT,
+            env=self.env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        if wait:
+            _wait_for_worker(self.app, self.hostname, self.process)
+        return self
+
+    def stop(self, kill: bool = False) -> None:
+        if self.process is None:
+            return
+        if kill:
+            self.process.kill()
+        else:
+            self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.process = None
+
+
 @pytest.fixture
-def celery_worker(transactional_db, smtp_fake):
-    """Start a worker on a private queue; route this test's tasks to it through Redis. The
-    worker runs the development settings (the real SMTP backend, pointed at `smtp_fake`)."""
-    _require(connection.vendor == "postgresql", "the Celery integration test needs PostgreSQL")
-    _require(_redis_up(), f"the Celery integration test needs Redis at {REDIS_URL}")
+def publish_to(settings):
+    """Point this process's Celery at a broker and at one worker's queues."""
     from ednevnik.celery import app
 
-    queue = f"test-{uuid.uuid4().hex[:8]}"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "ednevnik.settings.dev",
-        "DJANGO_DEBUG": "false",
-        "EMAIL_URL": smtp_fake.url,
-        "DATABASE_URL": _database_url(),
-        "REDIS_URL": REDIS_URL,
-        "CELERY_BROKER_URL": REDIS_URL,
-    }
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "ednevnik",
-            "worker",
-            "--pool",
-            "solo",
-            "--queues",
-            queue,
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-            "--loglevel",
-            "INFO",
-            "--hostname",
-            f"{queue}@localhost",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    saved = dict(app.conf)
-    app.conf.update(broker_url=REDIS_URL, task_always_eager=False, task_default_queue=queue)
+    saved = {k: app.conf[k] for k in ("broker_url", "task_always_eager")}
+
+    def point(worker: Worker):
+        settings.CELERY_QUEUE_PREFIX = worker.prefix
+        app.conf.update(broker_url=worker.broker_url, task_always_eager=False)
+        _reset_broker_pools(app)
+
+    yield point
+    app.conf.update(saved)
     _reset_broker_pools(app)
-    try:
-        _wait_for_worker(app, f"{queue}@localhost", worker)
-        yield worker
-    finally:
-        app.conf.update(
-            {k: saved[k] for k in ("broker_url", "task_always_eager", "task_default_queue")}
-        )
-        worker.terminate()
-        try:
-            worker.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            worker.kill()
+
+
+@pytest.fixture
+def worker_factory(transactional_db, publish_to):
+    _require(connection.vendor == "postgresql", "the Celery integration test needs PostgreSQL")
+    started = []
+
+    def make(*, broker_url: str = REDIS_URL, env: dict | None = None, start: bool = True):
+        if broker_url == REDIS_URL:
+            _require(_redis_up(), f"the Celery integration test needs Redis at {REDIS_URL}")
+        worker = Worker(broker_url=broker_url, env=env or {})
+        started.append(worker)
+        publish_to(worker)
+        return worker.start() if start else worker
+
+    yield make
+    for worker in started:
+        worker.stop()
+
+
+@pytest.fixture
+def celery_worker(worker_factory, smtp_fake):
+    """A worker on Redis with the development settings: the real SMTP backend, pointed at
+    `smtp_fake`."""
+    worker = worker_factory(env={"EMAIL_URL": smtp_fake.url})
+    yield worker.process
 
 
 def _reset_broker_pools(app) -> None:

@@ -166,6 +166,16 @@ MATRIX = {
     "consent:my_consents": e(FAMILY - {"student"}),
     "consent:my_contacts": e(FAMILY - {"student"}, post=FAMILY - {"student"}),
     "consent:my_access_log": e(FAMILY - {"student"}),
+    # Notifications: a parent's own settings; the school admin's delivery log (another
+    # school's admin sees their own, empty). The unsubscribe link needs no sign-in: its
+    # signature is the permission, so an unsigned token is 404 for everyone
+    # (tests/notifications/test_pages.py opens signed ones); Twilio's callback is refused
+    # without its signature.
+    "notifications:settings": e(FAMILY - {"student"}, post=FAMILY - {"student"}),
+    "notifications:log": e(ADMINS),
+    "notifications:unsubscribe": e(),
+    "notifications:withdraw": e(),
+    "notifications:twilio_status": e(),
     # Finals, periods and reports.
     "journal:finals_home": e(TEACHERS),
     "journal:finals": e({"subject_teacher"} | LEADERS, post={"subject_teacher"} | LEADERS),
