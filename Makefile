@@ -49,7 +49,7 @@ messages: $(STAMP)
 	$(BIN)/python bin/messages.py
 
 worker: $(STAMP)
-	$(BIN)/celery -A ednevnik worker -B --loglevel INFO
+	$(BIN)/celery -A ednevnik worker -B -Q celery,pdf --loglevel INFO
 
 clean:
 	rm -rf $(VENV) db.sqlite3 .test-media .pytest_cache .ruff_cache staticfiles

@@ -39,4 +39,10 @@ app.conf.beat_schedule = {
         "task": "reports.deferral_reminders",
         "schedule": 6 * 60 * 60,
     },
+    # Generated files (PDF extracts and reports) are removed once expired (a week after they
+    # were requested); requested files the broker never got are enqueued again.
+    "expire-generated-files": {
+        "task": "extracts.expire_files",
+        "schedule": 60 * 60,
+    },
 }

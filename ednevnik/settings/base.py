@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "consent",
     "notifications",
     "reports",
+    "extracts",
 ]
 
 MIDDLEWARE = [
@@ -226,6 +227,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
+# PDFs are built on a queue of their own: a class batch never holds up an SMS. A worker
+# consumes both (`make worker`), or a separate one `-Q pdf`.
+CELERY_TASK_ROUTES = {"extracts.build_file": {"queue": "pdf"}}
 
 # E-mail: console unless SMTP is configured (EMAIL_URL=smtp://user:pass@host:port).
 _email = env.email_url("EMAIL_URL", default="consolemail://")
