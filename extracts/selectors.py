@@ -221,6 +221,23 @@ class StudentData:
     def digest(self) -> str:
         return data_digest(self)
 
+    @property
+    def marks_by_date(self) -> list:
+        """[(date, [(subject, [marks])])]: one printed row per day (a row per mark is what
+        makes a dense extract slow to lay out)."""
+        days: dict = {}
+        for line in self.subjects:
+            for mark in line.marks:
+                days.setdefault(mark.date, OrderedDict()).setdefault(line.subject, []).append(mark)
+        return [(day, list(days[day].items())) for day in sorted(days)]
+
+    @property
+    def attendance_by_date(self) -> list:
+        days: OrderedDict = OrderedDict()
+        for record in self.attendance:
+            days.setdefault(record.date, []).append(record)
+        return list(days.items())
+
 
 def frame_for(student: Student, day: dt.date) -> diary.DiaryFrame:
     """The diary's frame of a student on a day, for the staff building an extract (the

@@ -74,10 +74,14 @@ def test_every_scenario_reports_its_figures_and_pages_do_not_grow_with_data(scho
     assert finals["marks_10x"] > finals["marks_1x"] > 0
     assert isinstance(finals["meets_target"], bool)
 
-    for name in ("digest_school", "pdf_class"):
+    for name in ("digest_school",):
         assert results[name]["status"] == "not built"
         assert results[name]["meets_target"] is None
         assert "p50_ms" not in results[name] and "seconds" not in results[name]
+
+    pdf = results["pdf_class"]
+    assert pdf["pages"] >= pdf["students"] > 0 and pdf["naive_pages"] == pdf["pages"]
+    assert pdf["pages_per_s"] > 0 and isinstance(pdf["meets_target"], bool)
 
 
 def test_the_runner_never_uses_the_developers_database(monkeypatch, tmp_path):
@@ -134,7 +138,16 @@ def test_the_summary_names_missed_targets_and_unbuilt_scenarios():
                 {"queries_1x": 3, "queries_10x": 3, "seconds_1x": 1.0, "seconds_10x": 5.0},
             ),
             "digest_school": sc.digest_school(),
-            "pdf_class": sc.pdf_class(),
+            "pdf_class": sc.judged(
+                "pdf_class",
+                {
+                    "students": 25,
+                    "pages": 50,
+                    "seconds": 10.0,
+                    "pages_per_s": 5.0,
+                    "naive_pages_per_s": 4.0,
+                },
+            ),
         },
     }
     text = bench_run.summary(report)
@@ -144,3 +157,4 @@ def test_the_summary_names_missed_targets_and_unbuilt_scenarios():
     assert lines["marks_save"].endswith("met")
     assert lines["finals_school"].endswith("MISSED")  # 5 s > 4 × 1 s
     assert "not built" in lines["digest_school"]
+    assert lines["pdf_class"].endswith("MISSED")  # 5 pages a second < 10

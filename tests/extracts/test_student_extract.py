@@ -59,7 +59,8 @@ def test_another_students_data_is_not_in_it(cast, extract, tmp_path):
     text = flat(pdf_text(content, tmp_path))
     assert cast.sibling_7a.last_name not in text
     marks = text.split("Отметки по датам")[1].split("Посещаемость")[0]
-    assert "Математика 2" not in marks and "5, 4, 3, 2" not in text and "2, 5" not in text
+    assert "18.11.2026 Математика: 5 Ответ на уроке (1)." in marks
+    assert "Математика: 2" not in marks and "5, 4, 3, 2" not in text and "2, 5" not in text
 
 
 def test_the_download_is_an_attachment_with_a_cyrillic_name_and_no_caching(extract):
