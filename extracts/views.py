@@ -269,10 +269,19 @@ def hand_over(request, copy_id: int):
 # --- PDFs of other apps through the same machinery ---------------------------------------------
 
 
-@require_POST
+def _request_page(request, title: str):
+    """GET: the button that asks a worker to build the file (a GET never starts work)."""
+    return render(request, "extracts/request.html", {"title": title})
+
+
+@require_http_methods(["GET", "POST"])
 @office_only
 def consent_form(request, link_id: int):
     link = consent_selectors.link_for_admin(request.user, link_id)
+    if request.method == "GET":
+        return _request_page(
+            request, _("Consent form %(name)s") % {"name": link.guardian.full_name}
+        )
     consent_services.access_log_record(request.user, link.student, _("printable consent form"))
     generated = services.file_request(
         requested_by=request.user,
@@ -284,10 +293,14 @@ def consent_form(request, link_id: int):
     return _to_status(generated)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @office_only
 def pd_export(request, request_id: int):
     pd_request = consent_selectors.pd_request_for_admin(request.user, request_id)
+    if request.method == "GET":
+        return _request_page(
+            request, _("Personal data, request %(number)s") % {"number": pd_request.pk}
+        )
     consent_services.access_log_record(request.user, pd_request.student, _("personal data export"))
     security_event_record(
         kind=SecurityEventKind.EXPORT,
