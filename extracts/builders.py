@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from school.models import ClassGroup, ReportingPeriod, Student
 
-from . import pdf, selectors, services
+from . import pdf, selectors, services, tables
 from .models import ExtractCopy, FileKind, GeneratedFile
 
 
@@ -112,62 +112,57 @@ def build_extracts(generated: GeneratedFile) -> tuple[bytes, int, str]:
     return content, pages, title
 
 
-def build_summary_sheet(generated: GeneratedFile) -> tuple[bytes, int, str]:
-    from reports import selectors as reports
-
-    class_group = ClassGroup.objects.select_related("year", "class_teacher", "school").get(
-        pk=generated.params["class_id"], school=generated.school
-    )
-    sheet = reports.summary_sheet(class_group)
-    table = [
-        (
-            student,
-            [
-                (subject, [sheet.cells.get((student.pk, subject.pk, k)) for k, _l in sheet.columns])
-                for subject in sheet.subjects
-            ],
-        )
-        for student in sheet.students
-    ]
+def _tables_pdf(generated: GeneratedFile, title: str, tables) -> tuple[bytes, int, str]:
     html = render_to_string(
-        "extracts/print/summary_sheet.html",
+        "extracts/print/tables.html",
         {
             "school": generated.school,
-            "sheet": sheet,
-            "table": table,
+            "title": title,
+            "tables": tables,
             "made_at": timezone.localtime(timezone.now(), generated.school.tz),
         },
     )
     content, pages = pdf.html_to_pdf(html)
-    return content, pages, _("Summary sheet %(group)s") % {"group": class_group}
+    return content, pages, title
 
 
-def build_statistics(generated: GeneratedFile) -> tuple[bytes, int, str]:
+def summary_tables(class_group) -> list:
     from reports import selectors as reports
 
-    params = generated.params
-    school = generated.school
+    return [tables.summary_sheet_table(reports.summary_sheet(class_group))]
+
+
+def statistics_tables_of(school, params: dict) -> tuple[ReportingPeriod, list]:
+    from reports import selectors as reports
+
     period = ReportingPeriod.objects.get(pk=params["period_id"], school=school)
     scope = {
         "class_id": params.get("class_id"),
         "subject_id": params.get("subject_id"),
         "teacher_id": params.get("teacher_id"),
     }
-    html = render_to_string(
-        "extracts/print/statistics.html",
-        {
-            "school": school,
-            "period": period,
-            "finals": reports.statistics_finals(school=school, period=period, **scope),
-            "lessons": reports.statistics_lessons(
-                school=school, period=period, today=school.today(), **scope
-            ),
-            "work_types": reports.statistics_work_types(school=school, period=period, **scope),
-            "made_at": timezone.localtime(timezone.now(), school.tz),
-        },
+    return period, tables.statistics_tables(
+        period=period,
+        finals=reports.statistics_finals(school=school, period=period, **scope),
+        lessons=reports.statistics_lessons(
+            school=school, period=period, today=school.today(), **scope
+        ),
+        work_types=reports.statistics_work_types(school=school, period=period, **scope),
     )
-    content, pages = pdf.html_to_pdf(html)
-    return content, pages, _("Statistics, %(period)s") % {"period": period.name}
+
+
+def build_summary_sheet(generated: GeneratedFile) -> tuple[bytes, int, str]:
+    class_group = ClassGroup.objects.select_related("year", "class_teacher", "school").get(
+        pk=generated.params["class_id"], school=generated.school
+    )
+    title = _("Summary sheet %(group)s") % {"group": class_group}
+    return _tables_pdf(generated, title, summary_tables(class_group))
+
+
+def build_statistics(generated: GeneratedFile) -> tuple[bytes, int, str]:
+    period, found = statistics_tables_of(generated.school, generated.params)
+    title = _("Statistics, %(period)s") % {"period": period.name}
+    return _tables_pdf(generated, title, found)
 
 
 def build_consent_form(generated: GeneratedFile) -> tuple[bytes, int, str]:

@@ -15,4 +15,8 @@ urlpatterns = [
     path("check/<str:code>/", views.verify, name="verify"),
     path("consent-form/<int:link_id>/", views.consent_form, name="consent_form"),
     path("pd-export/<int:request_id>/", views.pd_export, name="pd_export"),
+    path("summary/<int:class_id>/pdf/", views.summary_pdf, name="summary_pdf"),
+    path("summary/<int:class_id>/export.<str:fmt>", views.summary_export, name="summary_export"),
+    path("statistics/pdf/", views.statistics_pdf, name="statistics_pdf"),
+    path("statistics/export.<str:fmt>", views.statistics_export, name="statistics_export"),
 ]

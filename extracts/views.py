@@ -16,14 +16,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.access import role_required
 from accounts.audit import record_access
 from accounts.models import SecurityEventKind
-from accounts.rules import is_school_admin, is_teacher
+from accounts.rules import is_school_admin, is_school_leader, is_teacher
 from accounts.security import security_event_record
 from consent import selectors as consent_selectors
 from consent import services as consent_services
 from school.models import current_period
 
-from . import selectors, services
-from .builders import download_name
+from . import selectors, services, spreadsheets
+from .builders import download_name, statistics_tables_of
 from .forms import ExtractForm, HandOverForm
 from .models import FileKind
 
@@ -316,3 +316,107 @@ def pd_export(request, request_id: int):
         total=1,
     )
     return _to_status(generated)
+
+
+# --- The summary sheet and the statistics: PDF (built by the worker), XLSX and CSV -------------
+
+SPREADSHEETS = {
+    "xlsx": (
+        spreadsheets.to_xlsx,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ),
+    "csv": (spreadsheets.to_csv, "text/csv; charset=utf-8"),
+}
+
+
+def _spreadsheet(tables, fmt: str, title: str):
+    from django.http import HttpResponse
+
+    if fmt not in SPREADSHEETS:
+        raise Http404
+    render_to, content_type = SPREADSHEETS[fmt]
+    response = HttpResponse(render_to(tables), content_type=content_type)
+    name = download_name(title).removesuffix(".pdf") + f".{fmt}"
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=name)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(is_teacher, is_school_leader)
+def summary_pdf(request, class_id: int):
+    from reports.selectors import summary_class
+
+    class_group = summary_class(request.user, class_id)
+    title = _("Summary sheet %(group)s") % {"group": class_group}
+    if request.method == "GET":
+        return _request_page(request, title)
+    generated = services.file_request(
+        requested_by=request.user,
+        kind=FileKind.SUMMARY_SHEET,
+        title=title,
+        params={"class_id": class_group.pk},
+        class_group=class_group,
+        total=1,
+    )
+    return _to_status(generated)
+
+
+@require_GET
+@role_required(is_teacher, is_school_leader)
+def summary_export(request, class_id: int, fmt: str):
+    from reports.selectors import summary_class, summary_sheet
+
+    from .tables import summary_sheet_table
+
+    class_group = summary_class(request.user, class_id)
+    sheet = summary_sheet(class_group)
+    table = summary_sheet_table(sheet)
+    record_access(request.user, sheet.students, table.title)
+    return _spreadsheet([table], fmt, table.title)
+
+
+def _statistics_params(request) -> dict:
+    """The statistics page's filter (reports.forms), as ids; Http404 when it does not parse."""
+    from reports.forms import StatisticsFilterForm
+    from reports.selectors import statistics_filters
+    from school.selectors import current_year
+
+    school = request.user.school
+    choices = statistics_filters(school, current_year(school))
+    periods = list(choices["periods"])
+    data = request.GET.copy() if request.method == "GET" else request.POST.copy()
+    if "period" not in data and periods:
+        data["period"] = str(current_period(periods, school.today()).pk)
+    form = StatisticsFilterForm(data, **{**choices, "periods": periods})
+    if not form.is_valid():
+        raise Http404
+    return {
+        "period_id": form.cleaned_data["period"],
+        "class_id": form.cleaned_data["class_id"],
+        "subject_id": form.cleaned_data["subject"],
+        "teacher_id": form.cleaned_data["teacher"],
+    }
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(is_school_leader)
+def statistics_pdf(request):
+    params = _statistics_params(request)
+    if request.method == "GET":
+        return _request_page(request, _("Statistics"))
+    generated = services.file_request(
+        requested_by=request.user,
+        kind=FileKind.STATISTICS,
+        title=_("Statistics"),
+        params=params,
+        total=1,
+    )
+    return _to_status(generated)
+
+
+@require_GET
+@role_required(is_school_leader)
+def statistics_export(request, fmt: str):
+    period, found = statistics_tables_of(request.user.school, _statistics_params(request))
+    return _spreadsheet(found, fmt, _("Statistics, %(period)s") % {"period": period.name})
