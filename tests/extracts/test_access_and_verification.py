@@ -154,3 +154,13 @@ def test_a_second_student_of_another_school_is_not_found(cast, as_user):
         as_user(cast.school_admin).get(reverse("extracts:student", args=[other.pk])).status_code
         == 404
     )
+
+
+def test_the_class_and_file_pages_have_a_fixed_number_of_queries(
+    cast, made, as_user, django_assert_max_num_queries
+):
+    client = as_user(cast.school_admin)
+    with django_assert_max_num_queries(22):
+        assert client.get(reverse("extracts:class", args=[cast.class_7a.pk])).status_code == 200
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("extracts:file", args=[made.pk])).status_code == 200
