@@ -1,6 +1,6 @@
 """Benchmark `finals_school`: suggested final marks for the whole school for one period.
 
-`run(school)` times `journal.finals.finals_suggest` over every graded class of the period and
+`run(school)` times `journal.selectors.finals_suggest` over every graded class of the period and
 counts its queries; `make bench` (bench.run) calls it at 1× and 10× density. The query count
 must not grow with the data, and seconds_1x ≤ 2 on the reference 2-core machine.
 
@@ -15,7 +15,7 @@ import time
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from journal.finals import finals_suggest
+from journal.selectors import finals_suggest
 from school.models import PeriodKind, ReportingPeriod
 
 

@@ -276,8 +276,10 @@ def journal_page(one: Subject, ten: Subject, *, floor_ms: float, repeat: int = 3
 
 def _column(lesson: Lesson, students: list[int], turn: int) -> tuple[list[CellInput], int]:
     """The cells of one save: MARKS_PER_SAVE marks spread over the students (at most
-    MAX_MARKS_PER_LESSON each), every value different from the previous turn's, carrying the
-    versions now stored (read here, outside the measurement)."""
+    MAX_MARKS_PER_LESSON each), every value different from the previous turn's (all of a
+    cell's marks take one value per turn, so no reordering of the same marks can match what is
+    stored and every mark is really written), carrying the versions now stored (read here,
+    outside the measurement)."""
     versions: dict[int, dict[int, int]] = {}
     for student_id, slot, version in Mark.objects.filter(lesson=lesson).values_list(
         "student_id", "slot", "version"
@@ -297,7 +299,7 @@ def _column(lesson: Lesson, students: list[int], turn: int) -> tuple[list[CellIn
         cells.append(
             CellInput(
                 student_id=student_id,
-                marks=tuple(VALUE_CYCLE[(i + j + turn) % len(VALUE_CYCLE)] for j in range(count)),
+                marks=(VALUE_CYCLE[(i + turn) % len(VALUE_CYCLE)],) * count,
                 mark_versions=versions.get(student_id, {}),
                 attendance=code,
                 attendance_version=att_version,

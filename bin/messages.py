@@ -21,6 +21,7 @@ APPS = [
     "consent",
     "notifications",
     "reports",
+    "api",
     "extracts",
     "demo",
 ]

@@ -14,11 +14,13 @@ admin.site.index_title = _("School data")
 urlpatterns = [
     path("", views.home, name="home"),
     path("", include("accounts.urls")),
-    path("journal/", include("journal.urls")),
+    # journal/…, and reports/finals/… and reports/periods/… (finals entry is the journal's)
+    path("", include("journal.urls")),
     path("diary/", include("diary.urls")),
     path("consent/", include("consent.urls")),
     path("reports/", include("reports.urls")),
     path("extracts/", include("extracts.urls")),
+    path("", include("api.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     # One login for the site and the admin: the same throttle and the same second factor.
     path("admin/login/", admin_login, name="admin_login"),

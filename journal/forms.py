@@ -12,7 +12,7 @@ from school.models import WEEKDAYS, BellSchedule, Teacher, TimetableEntry
 
 from .marks import parse_cell
 from .models import AttendanceCode, LessonPlan, RemarkKind, WorkType
-from .services import CellInput
+from .services import CellInput, FinalEntry
 
 MARK_HELP = gettext_lazy(
     "Marks: 5, 4, 3, 2, 1; «зач» (or «з») is a pass, «н/з» (or «незач») a fail. Two marks in "
@@ -270,3 +270,98 @@ class GenerateForm(forms.Form):
         if data.get("starts_on") and data.get("ends_on") and data["ends_on"] < data["starts_on"]:
             raise ValidationError(_("The end date must not be before the start date."))
         return data
+
+
+# The finals form's choices: FINAL_CHOICES of journal.services.finals, and «—» for none.
+FINALS_FORM_CHOICES = [
+    ("", "—"),
+    ("5", "5"),
+    ("4", "4"),
+    ("3", "3"),
+    ("2", "2"),
+    ("pass", gettext_lazy("pass")),
+    ("fail", gettext_lazy("fail")),
+    ("na", gettext_lazy("н/а")),
+    ("exempt", gettext_lazy("осв.")),
+]
+
+
+class FinalsForm(forms.Form):
+    """One row per student: the final (`s<id>`), the reason (`r<id>`) and the version read
+    (`v<id>`, hidden) so that a stale form is refused rather than silently overwriting."""
+
+    def __init__(self, *args, rows, exam: bool = False, exam_name: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rows = rows
+        self.exam = exam
+        if exam:
+            self.fields["exam_name"] = forms.CharField(
+                label=gettext_lazy("Exam"), max_length=100, initial=exam_name
+            )
+        for row in rows:
+            sid = row.student.pk
+            final = row.final
+            current = ""
+            if final is not None:
+                current = final.value or {"not_assessed": "na", "exempt": "exempt"}.get(
+                    final.status, ""
+                )
+            self.fields[f"s{sid}"] = forms.ChoiceField(
+                label=row.student.short_name,
+                choices=FINALS_FORM_CHOICES,
+                required=False,
+                initial=current,
+            )
+            self.fields[f"r{sid}"] = forms.CharField(
+                label=gettext_lazy("Reason"), max_length=500, required=False
+            )
+            self.fields[f"v{sid}"] = forms.IntegerField(
+                required=False,
+                widget=forms.HiddenInput,
+                initial=final.version if final else 0,
+            )
+
+    def bound_rows(self):
+        for row in self.rows:
+            sid = row.student.pk
+            yield row, self[f"s{sid}"], self[f"r{sid}"], self[f"v{sid}"]
+
+    def entries(self) -> list[FinalEntry]:
+        out = []
+        for row in self.rows:
+            sid = row.student.pk
+            choice = self.cleaned_data.get(f"s{sid}")
+            if choice:
+                out.append(
+                    FinalEntry(
+                        student_id=sid,
+                        choice=choice,
+                        reason=self.cleaned_data.get(f"r{sid}") or "",
+                        # No version means an old or tampered form: "saw no final" (0).
+                        version=self.cleaned_data.get(f"v{sid}") or 0,
+                    )
+                )
+        return out
+
+    def add_service_errors(self, error) -> None:
+        for key, messages in error.message_dict.items():
+            name = f"s{key.split('-', 1)[1]}" if key.startswith("student-") else key
+            for message in messages:
+                self.add_error(name if name in self.fields else None, message)
+
+
+class DeferForm(forms.Form):
+    student = forms.TypedChoiceField(label=gettext_lazy("Student"), coerce=int)
+    reason = forms.CharField(label=gettext_lazy("Reason"), max_length=300)
+    document = forms.CharField(
+        label=gettext_lazy("Supporting document"),
+        max_length=200,
+        help_text=gettext_lazy("For example: medical certificate No. 123 of 10.12"),
+    )
+    due_date = forms.DateField(
+        label=gettext_lazy("Final to be set by"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, students, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["student"].choices = [(s.pk, s.full_name) for s in students]

@@ -1,21 +1,53 @@
-from django.urls import path
+"""The journal's pages. Included at the site's root: the journal lives under journal/, and finals
+entry and the reporting periods keep the reports/ paths they always had."""
 
-from . import views
+from django.urls import include, path
+
+from .views import control, finals, grid, lesson, mark, timetable
 
 app_name = "journal"
 
+journal_patterns = [
+    path("", control.home, name="home"),
+    path("grid/class/<int:class_id>/<int:subject_id>/", grid.grid_class, name="grid_class"),
+    path("grid/group/<int:group_id>/", grid.grid_group, name="grid_group"),
+    path("lesson/<int:lesson_id>/", lesson.lesson_page, name="lesson"),
+    path("lesson/<int:lesson_id>/student/<int:student_id>/", mark.mark_page, name="mark"),
+    path("lesson/<int:lesson_id>/history/", lesson.lesson_history, name="history"),
+    path("lesson/<int:lesson_id>/substitute/", lesson.lesson_substitute, name="substitute"),
+    path("lesson/<int:lesson_id>/move/", lesson.lesson_move, name="move"),
+    path("lesson/<int:lesson_id>/cancel/", lesson.lesson_cancel, name="cancel"),
+    path("homework-file/<int:file_id>/", lesson.homework_file, name="homework_file"),
+    path("control/", control.control, name="control"),
+    path("control-works/", control.control_works, name="control_works"),
+    path("timetable/", timetable.timetable, name="timetable"),
+]
+
+finals_patterns = [
+    path("finals/", finals.finals_home, name="finals_home"),
+    path(
+        "finals/<int:class_id>/<int:subject_id>/<int:period_id>/",
+        finals.finals_class,
+        name="finals",
+    ),
+    path(
+        "finals/<int:class_id>/<int:subject_id>/<int:period_id>/exam/",
+        finals.finals_class,
+        {"exam": True},
+        name="finals_exam",
+    ),
+    path(
+        "finals/<int:class_id>/<int:subject_id>/<int:period_id>/defer/",
+        finals.final_defer,
+        name="final_defer",
+    ),
+    path("finals/group/<int:group_id>/<int:period_id>/", finals.finals_group, name="finals_group"),
+    path("periods/", finals.periods, name="periods"),
+    path("periods/<int:period_id>/close/", finals.period_close, name="period_close"),
+    path("periods/<int:period_id>/reopen/", finals.period_reopen, name="period_reopen"),
+]
+
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("grid/class/<int:class_id>/<int:subject_id>/", views.grid_class, name="grid_class"),
-    path("grid/group/<int:group_id>/", views.grid_group, name="grid_group"),
-    path("lesson/<int:lesson_id>/", views.lesson_page, name="lesson"),
-    path("lesson/<int:lesson_id>/student/<int:student_id>/", views.mark_page, name="mark"),
-    path("lesson/<int:lesson_id>/history/", views.lesson_history, name="history"),
-    path("lesson/<int:lesson_id>/substitute/", views.lesson_substitute, name="substitute"),
-    path("lesson/<int:lesson_id>/move/", views.lesson_move, name="move"),
-    path("lesson/<int:lesson_id>/cancel/", views.lesson_cancel, name="cancel"),
-    path("homework-file/<int:file_id>/", views.homework_file, name="homework_file"),
-    path("control/", views.control, name="control"),
-    path("control-works/", views.control_works, name="control_works"),
-    path("timetable/", views.timetable, name="timetable"),
+    path("journal/", include(journal_patterns)),
+    path("reports/", include(finals_patterns)),
 ]

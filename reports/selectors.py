@@ -21,8 +21,8 @@ from django.http import Http404
 
 from accounts.rules import is_school_leader
 from consent.models import Consent, Purpose
-from journal.finals import finals_suggest, roster
 from journal.models import FinalKind, FinalMark, FinalStatus, Lesson, Mark
+from journal.selectors import finals_suggest, roster
 from school.models import (
     ClassGroup,
     CurriculumPlan,
@@ -31,7 +31,6 @@ from school.models import (
     PeriodKind,
     ReportingPeriod,
     Student,
-    StudyGroup,
     Subject,
     Teacher,
     TeachingAssignment,
@@ -39,128 +38,6 @@ from school.models import (
 from school.rules import homeroom_classes
 
 from . import statistics as st
-
-# --- Finals pages -------------------------------------------------------------------------------
-
-
-def _teacher(user):
-    return getattr(user, "teacher", None) if user.is_active else None
-
-
-def finals_class_scope(user, *, class_id: int, subject_id: int, period_id: int):
-    """(class, subject, period) for a finals page, if the user teaches the subject in the class
-    (or leads the school); 404 otherwise, the same as a missing id."""
-    school_id = user.school_id
-    class_group = ClassGroup.objects.filter(pk=class_id, school_id=school_id).first()
-    subject = Subject.objects.filter(pk=subject_id, school_id=school_id).first()
-    if class_group is None or subject is None:
-        raise Http404
-    if not is_school_leader(user):
-        teacher = _teacher(user)
-        if (
-            teacher is None
-            or not TeachingAssignment.objects.filter(
-                teacher=teacher, subject=subject, class_group=class_group, study_group__isnull=True
-            ).exists()
-        ):
-            raise Http404
-    period = _period_for(period_id, class_group.year_id, class_group.level, school_id)
-    return class_group, subject, period
-
-
-def finals_group_scope(user, *, group_id: int, period_id: int):
-    """(group, period) for a group's finals page, scoped like finals_class_scope."""
-    group = (
-        StudyGroup.objects.filter(pk=group_id, school_id=user.school_id)
-        .select_related("subject", "class_group")
-        .first()
-    )
-    if group is None:
-        raise Http404
-    if not is_school_leader(user):
-        teacher = _teacher(user)
-        if (
-            teacher is None
-            or not TeachingAssignment.objects.filter(
-                teacher=teacher, subject_id=group.subject_id, study_group=group
-            ).exists()
-        ):
-            raise Http404
-    level = group.class_group.level if group.class_group_id else None
-    period = _period_for(period_id, group.year_id, level, user.school_id)
-    return group, period
-
-
-def _period_for(period_id, year_id, level, school_id) -> ReportingPeriod:
-    periods = ReportingPeriod.objects.filter(pk=period_id, school_id=school_id, year_id=year_id)
-    if level is not None:
-        periods = periods.filter(level_min__lte=level, level_max__gte=level)
-    period = periods.select_related("school", "closed_by").first()
-    if period is None:
-        raise Http404
-    return period
-
-
-def periods_for_level(school_id: int, year_id: int, level: int | None):
-    qs = ReportingPeriod.objects.filter(school_id=school_id, year_id=year_id)
-    if level is not None:
-        qs = qs.filter(level_min__lte=level, level_max__gte=level)
-    return qs.order_by("starts_on", "number")
-
-
-def teacher_finals_links(user, year):
-    """The teacher's assignments with the periods each can set finals for."""
-    teacher = _teacher(user)
-    if teacher is None or year is None:
-        return []
-    assignments = list(
-        TeachingAssignment.objects.filter(teacher=teacher, year=year)
-        .select_related("subject", "class_group", "study_group__class_group")
-        .order_by("class_group__level", "class_group__letter", "subject__name")
-    )
-    periods = sorted(
-        ReportingPeriod.objects.filter(year=year),
-        key=lambda p: (p.kind == PeriodKind.YEAR, p.starts_on),  # the year mark comes last
-    )
-    rows = []
-    for a in assignments:
-        klass = a.class_group or (a.study_group.class_group if a.study_group else None)
-        level = klass.level if klass else None
-        if level == 1:
-            continue  # grade 1 is taught without marks
-        fitting = [p for p in periods if level is None or p.level_min <= level <= p.level_max]
-        rows.append((a, fitting))
-    return rows
-
-
-def deferrals_of(user):
-    """Open deferrals the user made (the teacher who is reminded of them), soonest first."""
-    return (
-        FinalMark.objects.filter(school_id=user.school_id, status=FinalStatus.DEFERRED, set_by=user)
-        .select_related("student", "subject", "period")
-        .order_by("deferred_until")
-    )
-
-
-@dataclass
-class FinalsRow:
-    student: Student
-    suggestion: object
-    final: FinalMark | None
-
-
-def finals_rows(*, period, subject, students, kind: str, suggestions) -> list[FinalsRow]:
-    finals = {
-        fm.student_id: fm
-        for fm in FinalMark.objects.filter(
-            period=period, subject=subject, kind=kind, student__in=[s.pk for s in students]
-        )
-    }
-    return [
-        FinalsRow(student=s, suggestion=suggestions.get((s.pk, subject.pk)), final=finals.get(s.pk))
-        for s in students
-    ]
-
 
 # --- Summary sheet ------------------------------------------------------------------------------
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from journal.finals import open_deferrals
+from journal.selectors import open_deferrals
 from school.models import School
 
 from .models import DeferralReminder

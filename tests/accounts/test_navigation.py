@@ -58,13 +58,13 @@ def test_leaders_reach_the_reports_and_the_journal_control(as_user, cast):
         "journal:control",
         "reports:summary_list",
         "reports:statistics",
-        "reports:periods",
+        "journal:periods",
         "reports:late_finals",
     }
     assert wanted <= set(_menu_names(cast.director))
     # The deputy head's menu is longer (timetable, journal, finals): two reports are on the
     # home page (and the statistics page) only.
-    assert {"journal:timetable", "journal:control", "reports:statistics", "reports:periods"} <= set(
+    assert {"journal:timetable", "journal:control", "reports:statistics", "journal:periods"} <= set(
         _menu_names(cast.deputy_head)
     )
     for leader in (cast.director, cast.deputy_head):
@@ -74,12 +74,12 @@ def test_leaders_reach_the_reports_and_the_journal_control(as_user, cast):
 
 
 def test_the_finals_entry_is_shown_only_to_those_who_teach(cast):
-    assert "reports:finals_home" in _menu_names(cast.subject_teacher)
+    assert "journal:finals_home" in _menu_names(cast.subject_teacher)
     # The finals page admits teachers only: a deputy head who does not teach is not sent to a 403.
-    assert "reports:finals_home" not in _menu_names(cast.deputy_head)
+    assert "journal:finals_home" not in _menu_names(cast.deputy_head)
     f.TeacherFactory(school=cast.school, user=cast.deputy_head)
     cast.deputy_head.refresh_from_db()
-    assert {"reports:finals_home", "journal:home"} <= set(_menu_names(cast.deputy_head))
+    assert {"journal:finals_home", "journal:home"} <= set(_menu_names(cast.deputy_head))
 
 
 def test_a_guardian_reaches_their_consents_contacts_and_access_log(as_user, cast):

@@ -12,7 +12,7 @@ from django.urls import reverse
 from accounts.audit import record_access, student_data_viewed
 from consent.models import AccessLogEntry
 from journal import services as journal_services
-from journal.finals import final_mark_defer
+from journal.services import final_mark_defer
 from school import models as sm
 from tests import factories as f
 
@@ -160,14 +160,14 @@ def test_journal_pages_that_name_no_student_log_nothing(as_user, cast):
 
 
 def test_the_finals_page_logs_the_class(as_user, cast, class_7a_students):
-    url = reverse("reports:finals", args=[cast.class_7a.pk, cast.math.pk, cast.period.pk])
+    url = reverse("journal:finals", args=[cast.class_7a.pk, cast.math.pk, cast.period.pk])
     opened(as_user(cast.subject_teacher), url)
     text = "Итоговые отметки: Математика, 7 «А», Текущая четверть"
     assert logged() == {pk: {text} for pk in class_7a_students}
 
 
 def test_the_exam_page_logs_the_class(as_user, cast, class_7a_students):
-    url = reverse("reports:finals_exam", args=[cast.class_7a.pk, cast.math.pk, cast.year_period.pk])
+    url = reverse("journal:finals_exam", args=[cast.class_7a.pk, cast.math.pk, cast.year_period.pk])
     opened(as_user(cast.subject_teacher), url)
     text = "Результаты экзаменов: Математика, 7 «А»"
     assert logged() == {pk: {text} for pk in class_7a_students}
@@ -183,7 +183,7 @@ def test_the_finals_page_of_a_group_logs_its_members(as_user, cast):
         class_group=None,
     )
     sm.StudyGroupMembership.objects.create(school=cast.school, group=group, student=cast.sibling_5b)
-    url = reverse("reports:finals_group", args=[group.pk, cast.period.pk])
+    url = reverse("journal:finals_group", args=[group.pk, cast.period.pk])
     opened(as_user(cast.deputy_head), url)
     assert logged() == {
         cast.sibling_5b.pk: {"Итоговые отметки: Математика, Поток 7, Текущая четверть"}
@@ -200,9 +200,9 @@ def test_the_teachers_finals_list_logs_the_students_of_their_deferrals(as_user, 
         document="Справка № 1",
         due_date=cast.today + dt.timedelta(days=10),
     )
-    opened(as_user(cast.subject_teacher), reverse("reports:finals_home"))
+    opened(as_user(cast.subject_teacher), reverse("journal:finals_home"))
     assert logged() == {cast.pupil.pk: {"Итоговые отметки: отсроченные мной итоговые отметки"}}
-    opened(as_user(cast.other_teacher), reverse("reports:finals_home"))  # no deferrals of theirs
+    opened(as_user(cast.other_teacher), reverse("journal:finals_home"))  # no deferrals of theirs
     assert not logged(cast.other_teacher)
 
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from journal import models as jm
 from journal import services
 from journal.services import CellInput
+from journal.services import column as column_service
 from tests import factories as f
 
 from .conftest import column_data
@@ -246,8 +247,8 @@ def test_a_column_save_is_one_transaction(cast, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    # the history rows go in through services._insert_rows (one INSERT, not bulk_create)
-    monkeypatch.setattr(services, "_insert_rows", broken)
+    # the history rows go in through journal.services.column.insert_rows (one INSERT)
+    monkeypatch.setattr(column_service, "insert_rows", broken)
     with pytest.raises(RuntimeError):
         services.marks_save_column(
             user=cast.subject_teacher,
@@ -459,3 +460,80 @@ def test_one_update_writes_each_row_its_own_value_version_and_author(cast):
     assert updates.count() == 5  # three marks and two attendance rows
     change = updates.get(object_id=rows[(students[1].pk, 2)].pk, entity="mark")
     assert change.before["value"] == "4" and change.after["value"] == "pass"
+
+
+def _three_marks(cast):
+    """5, 4 and 3 of the pupil in the lesson, each with its own comment; the 3 was given by the
+    deputy head (another author)."""
+    by = {"5": cast.subject_teacher, "4": cast.subject_teacher, "3": cast.deputy_head}
+    return {
+        value: f.MarkFactory(
+            lesson=cast.lesson,
+            student=cast.pupil,
+            slot=slot,
+            value=value,
+            comment=f"comment of {value}",
+            created_by=by[value],
+        )
+        for slot, value in ((1, "5"), (2, "4"), (3, "3"))
+    }
+
+
+def test_deleting_the_middle_mark_leaves_the_others_with_their_own_comment_and_author(
+    as_user, cast, grid_url
+):
+    marks = _three_marks(cast)
+    data = column_data(cast.lesson, {cast.pupil: "5/3"})
+    response = as_user(cast.subject_teacher).post(grid_url, data)
+    assert response.status_code == 302
+    rows = {m.pk: m for m in jm.Mark.objects.filter(lesson=cast.lesson, student=cast.pupil)}
+    assert set(rows) == {marks["5"].pk, marks["3"].pk}  # the 4 went, not the last mark
+    three = rows[marks["3"].pk]
+    assert (three.value, three.comment, three.created_by) == ("3", "comment of 3", cast.deputy_head)
+    assert three.version == marks["3"].version  # untouched
+    assert rows[marks["5"].pk].comment == "comment of 5"
+    deleted = jm.MarkChange.objects.get(action="delete")
+    assert deleted.object_id == marks["4"].pk
+    assert not jm.MarkChange.objects.filter(action="update").exists()
+
+
+def test_a_changed_value_keeps_its_place_and_a_new_mark_goes_after_the_kept_ones(cast):
+    marks = _three_marks(cast)
+    versions = {m.slot: m.version for m in marks.values()}
+    services.marks_save_column(
+        user=cast.subject_teacher,
+        lesson=cast.lesson,
+        cells=[CellInput(student_id=cast.pupil.pk, marks=("5", "2", "3"), mark_versions=versions)],
+    )
+    assert marks_of(cast.lesson, cast.pupil) == ["5", "2", "3"]
+    changed = jm.Mark.objects.get(pk=marks["4"].pk)
+    assert (changed.value, changed.comment) == ("2", "comment of 4")
+    versions = dict(
+        jm.Mark.objects.filter(lesson=cast.lesson, student=cast.pupil).values_list(
+            "slot", "version"
+        )
+    )
+    services.marks_save_column(
+        user=cast.subject_teacher,
+        lesson=cast.lesson,
+        cells=[CellInput(student_id=cast.pupil.pk, marks=("2", "3", "4"), mark_versions=versions)],
+    )
+    # The 5 was removed and a 4 typed at the end: the 2 and the 3 keep their rows.
+    assert jm.Mark.objects.filter(pk__in=[marks["4"].pk, marks["3"].pk]).count() == 2
+    assert sorted(marks_of(cast.lesson, cast.pupil)) == ["2", "3", "4"]
+    assert jm.Mark.objects.get(pk=marks["3"].pk).comment == "comment of 3"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "pairs"),
+    [
+        ("543", "53", [(0, 0), (1, None), (2, 1)]),
+        ("54", "4", [(0, None), (1, 0)]),
+        ("54", "45", [(0, 0), (1, 1)]),  # a tie: changed in place
+        ("5", "54", [(0, 0), (None, 1)]),
+        ("", "3", [(None, 0)]),
+        ("43", "", [(0, None), (1, None)]),
+    ],
+)
+def test_typed_marks_are_matched_to_stored_ones_by_the_fewest_changes(old, new, pairs):
+    assert column_service.match_marks(list(old), list(new)) == pairs

@@ -7,17 +7,16 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from journal import events
-from journal.finals import (
+from journal.models import FinalKind, FinalMark, FinalStatus, MarkChange
+from journal.selectors import finals_suggest, year_finals_suggest
+from journal.services import (
     FinalEntry,
     final_mark_defer,
     final_mark_set,
     finals_publish,
     finals_set,
-    finals_suggest,
     period_close,
-    year_finals_suggest,
 )
-from journal.models import FinalKind, FinalMark, FinalStatus, MarkChange
 from tests import factories as f
 from tests.reports.helpers import give_marks
 
@@ -161,7 +160,7 @@ def test_a_closed_period_needs_a_reason_and_keeps_history(cast):
         )
     assert "Период закрыт" in str(error.value)
     final_mark_set(
-        user=cast.subject_teacher,
+        user=cast.deputy_head,
         student=cast.pupil,
         subject=cast.math,
         period=cast.period,
@@ -329,3 +328,51 @@ def test_a_pass_fail_subject_takes_pass_or_fail_only(cast):
         choice="pass",
     )
     assert (final.status, final.value) == ("graded", "pass")
+
+
+def _closed_period_with_a_final(cast):
+    final = final_mark_set(
+        user=cast.subject_teacher,
+        student=cast.pupil,
+        subject=cast.math,
+        period=cast.period,
+        choice="3",
+    )
+    period_close(user=cast.deputy_head, period=cast.period)
+    cast.period.refresh_from_db()
+    return final
+
+
+def test_in_a_closed_period_only_the_deputy_head_corrects_a_final(cast):
+    final = _closed_period_with_a_final(cast)
+    for user in (cast.subject_teacher, cast.director):
+        with pytest.raises(ValidationError) as error:
+            final_mark_set(
+                user=user,
+                student=cast.pupil,
+                subject=cast.math,
+                period=cast.period,
+                choice="4",
+                reason="Пересдача по решению педсовета",
+            )
+        assert "только заместитель директора" in str(error.value)
+    final.refresh_from_db()
+    assert final.value == "3" and final.version == 1
+
+
+@pytest.mark.parametrize("reason", [".", "   ", "—", "...", "?!", "12", "a."])
+def test_a_correction_in_a_closed_period_needs_a_real_reason(cast, reason):
+    final = _closed_period_with_a_final(cast)
+    with pytest.raises(ValidationError) as error:
+        final_mark_set(
+            user=cast.deputy_head,
+            student=cast.pupil,
+            subject=cast.math,
+            period=cast.period,
+            choice="4",
+            reason=reason,
+        )
+    assert "Период закрыт" in str(error.value)
+    final.refresh_from_db()
+    assert final.value == "3"
+    assert not MarkChange.objects.filter(object_id=final.pk, action="update").exists()

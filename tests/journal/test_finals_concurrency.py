@@ -9,8 +9,8 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils import timezone
 
-from journal.finals import FinalEntry, finals_set
 from journal.models import FinalMark, MarkChange
+from journal.services import FinalEntry, finals_set
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgresql]
 

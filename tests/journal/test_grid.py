@@ -132,9 +132,8 @@ def test_the_grid_escapes_topics(as_user, cast, grid_url):
 
 
 def test_read_only_cells_escape_comments_and_keep_their_markup(as_user, cast, grid_url):
-    """The read-only cells are rendered in Python (journal.selectors.GridCell.html), not by the
-    template: the comment is escaped in the title, and the cell still reads «5/4» with its
-    attendance code."""
+    """The read-only cells (the grid's Jinja2 table): the comment is escaped in the title, and
+    the cell reads «5/4» with its attendance code."""
     before = f.LessonFactory(
         school=cast.school,
         class_group=cast.class_7a,
@@ -155,7 +154,7 @@ def test_read_only_cells_escape_comments_and_keep_their_markup(as_user, cast, gr
     )
     page = as_user(cast.subject_teacher).get(grid_url).content.decode()
     assert (
-        '<td class="cell" title="&lt;b&gt;&quot;устно&quot;&lt;/b&gt; &amp; Co">'
+        '<td class="cell" title="&lt;b&gt;&#34;устно&#34;&lt;/b&gt; &amp; Co">'
         '5/4 <span class="att att--late">оп</span></td>'
     ) in page
     assert "<b>" not in page
@@ -166,8 +165,8 @@ def test_read_only_cells_escape_comments_and_keep_their_markup(as_user, cast, gr
 def test_the_header_and_the_edited_column_keep_their_badges_links_and_labels(
     as_user, cast, grid_url
 ):
-    """Header cells and the edited column are built in journal.grid_html: the same markup,
-    in Russian from the catalogue, escaped."""
+    """Header cells and the edited column: badges, links and labels in Russian from the
+    catalogue, every value escaped."""
 
     def lesson(days: int, **kwargs):
         return f.LessonFactory(
@@ -208,7 +207,7 @@ def test_the_header_and_the_edited_column_keep_their_badges_links_and_labels(
     assert response.status_code == 400
     body = response.content.decode()
     assert 'class="cell cell--edit has-error"' in body
-    assert 'value="7&quot;&lt;b&gt;"' in body
+    assert 'value="7&#34;&lt;b&gt;"' in body
     assert f'data-testid="mark-{cast.pupil.pk}" aria-invalid="true"' in body
 
 

@@ -251,3 +251,17 @@ def test_a_closed_period_locks_topic_and_homework_for_the_teacher(as_user, cast,
     assert response.status_code == 302
     cast.lesson.refresh_from_db()
     assert cast.lesson.topic == "Новая тема"
+
+
+def test_a_closed_period_takes_no_remarks_from_the_teacher(as_user, cast, lesson_url):
+    from django.utils import timezone
+
+    cast.period.closed_at = timezone.now()
+    cast.period.save(update_fields=["closed_at"])
+    remark = {"section": "remark", "student": cast.pupil.pk, "kind": "comment", "text": "Молодец"}
+    response = as_user(cast.subject_teacher).post(lesson_url, remark)
+    assert response.status_code == 400
+    assert "Отчётный период закрыт" in response.content.decode()
+    assert not jm.Remark.objects.exists()
+    assert as_user(cast.deputy_head).post(lesson_url, remark).status_code == 302
+    assert jm.Remark.objects.get().author == cast.deputy_head

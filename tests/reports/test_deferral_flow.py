@@ -9,8 +9,8 @@ from django.http import Http404
 from django.urls import reverse
 
 from diary.selectors import diary_frame, published_finals
-from journal.finals import final_mark_defer, final_mark_set
 from journal.models import FinalStatus
+from journal.services import final_mark_defer, final_mark_set
 from reports.models import DeferralReminder
 from reports.services import deferral_reminders_send
 from reports.tasks import deferral_reminders, deferral_reminders_for_school
@@ -48,7 +48,7 @@ def test_deferred_reminded_resolved(cast, as_user):
     ]
 
     # The teacher's finals list keeps it in view.
-    home = as_user(cast.subject_teacher).get(reverse("reports:finals_home")).content.decode()
+    home = as_user(cast.subject_teacher).get(reverse("journal:finals_home")).content.decode()
     assert f"отсрочена до {due:%d.%m.%Y}" in home
 
     # The summary sheet marks it.

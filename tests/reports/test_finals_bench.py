@@ -2,7 +2,7 @@
 of students (1× and 10×), and the benchmark function reports it."""
 
 from bench.finals import busiest_period, run, synthetic_school
-from journal.finals import finals_suggest
+from journal.selectors import finals_suggest
 
 
 def test_whole_school_suggestions_take_the_same_queries_at_1x_and_10x(

@@ -6,7 +6,7 @@ import datetime as dt
 from django.urls import reverse
 from django.utils import timezone
 
-from journal.finals import final_mark_set, finals_publish
+from journal.services import final_mark_set, finals_publish
 from reports.selectors import finals_without_electronic_access, late_finals, pending_finals
 from tests import factories as f
 

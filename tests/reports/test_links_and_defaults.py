@@ -5,7 +5,7 @@ from django.urls import reverse
 
 
 def _finals(cast, subject):
-    return reverse("reports:finals", args=[cast.class_7a.pk, subject.pk, cast.period.pk])
+    return reverse("journal:finals", args=[cast.class_7a.pk, subject.pk, cast.period.pk])
 
 
 def test_a_subject_teacher_is_not_sent_to_a_record_they_may_not_open(cast, as_user):
@@ -59,7 +59,7 @@ def test_the_periods_page_lists_quarters_then_half_years_then_the_year(cast, as_
         level_min=10,
         level_max=11,
     )
-    body = as_user(cast.deputy_head).get(reverse("reports:periods")).content.decode()
+    body = as_user(cast.deputy_head).get(reverse("journal:periods")).content.decode()
     assert body.index(cast.period.name) < body.index("1 полугодие") < body.index("Год (1–11)")
 
 

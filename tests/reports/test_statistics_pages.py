@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from journal import models as jm
-from journal.finals import final_mark_set
+from journal.services import final_mark_set
 from reports.selectors import statistics_finals, statistics_lesson_list, statistics_lessons
 from school import models as sm
 from tests import factories as f

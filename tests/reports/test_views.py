@@ -6,15 +6,15 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from journal.finals import final_mark_defer, final_mark_set
 from journal.models import FinalMark, MarkChange
+from journal.services import final_mark_defer, final_mark_set
 from tests import factories as f
 from tests.reports.helpers import give_marks
 
 
 def finals_url(cast, klass=None, subject=None, period=None):
     return reverse(
-        "reports:finals",
+        "journal:finals",
         args=[(klass or cast.class_7a).pk, (subject or cast.math).pk, (period or cast.period).pk],
     )
 
@@ -111,13 +111,13 @@ def test_finals_page_queries_do_not_grow_with_the_class(
 
 
 def test_exam_results_are_entered_on_the_year_period(cast, as_user):
-    url = reverse("reports:finals_exam", args=[cast.class_7a.pk, cast.math.pk, cast.year_period.pk])
+    url = reverse("journal:finals_exam", args=[cast.class_7a.pk, cast.math.pk, cast.year_period.pk])
     client = as_user(cast.subject_teacher)
     response = client.post(url, {"exam_name": "ОГЭ", f"s{cast.pupil.pk}": "5"})
     assert response.status_code == 302
     assert FinalMark.objects.get().exam_name == "ОГЭ"
     quarter_exam = reverse(
-        "reports:finals_exam", args=[cast.class_7a.pk, cast.math.pk, cast.period.pk]
+        "journal:finals_exam", args=[cast.class_7a.pk, cast.math.pk, cast.period.pk]
     )
     assert client.get(quarter_exam).status_code == 404
 
@@ -126,7 +126,7 @@ def test_exam_results_are_entered_on_the_year_period(cast, as_user):
 
 
 def test_the_deferral_form(cast, as_user):
-    url = reverse("reports:final_defer", args=[cast.class_7a.pk, cast.math.pk, cast.period.pk])
+    url = reverse("journal:final_defer", args=[cast.class_7a.pk, cast.math.pk, cast.period.pk])
     client = as_user(cast.subject_teacher)
     response = client.post(url, {"student": cast.pupil.pk, "reason": "", "document": ""})
     assert response.status_code == 400
@@ -162,20 +162,20 @@ def test_the_deferral_form(cast, as_user):
 
 
 def test_the_deputy_head_closes_a_period(cast, as_user):
-    url = reverse("reports:period_close", args=[cast.period.pk])
+    url = reverse("journal:period_close", args=[cast.period.pk])
     assert as_user(cast.subject_teacher).post(url).status_code == 403
     assert as_user(cast.deputy_head).get(url).status_code == 405
     assert as_user(cast.outsider).post(url).status_code == 403
     other = f.PeriodFactory()
     assert (
-        as_user(cast.deputy_head).post(reverse("reports:period_close", args=[other.pk])).status_code
+        as_user(cast.deputy_head).post(reverse("journal:period_close", args=[other.pk])).status_code
         == 404
     )
     response = as_user(cast.deputy_head).post(url)
     assert response.status_code == 302
     cast.period.refresh_from_db()
     assert cast.period.is_closed
-    page = as_user(cast.deputy_head).get(reverse("reports:periods")).content.decode()
+    page = as_user(cast.deputy_head).get(reverse("journal:periods")).content.decode()
     assert "Открыть снова" in page
 
 
@@ -340,21 +340,21 @@ def test_summary_sheet_queries_do_not_grow(cast, as_user, django_assert_max_num_
 
 
 def test_the_teachers_finals_list_links_their_classes_and_periods(cast, as_user):
-    response = as_user(cast.subject_teacher).get(reverse("reports:finals_home"))
+    response = as_user(cast.subject_teacher).get(reverse("journal:finals_home"))
     body = response.content.decode()
     assert finals_url(cast) in body
     assert (
-        reverse("reports:finals_exam", args=[cast.class_7a.pk, cast.math.pk, cast.year_period.pk])
+        reverse("journal:finals_exam", args=[cast.class_7a.pk, cast.math.pk, cast.year_period.pk])
         in body
     )
     assert finals_url(cast, klass=cast.class_5b) not in body
-    assert as_user(cast.guardian).get(reverse("reports:finals_home")).status_code == 403
-    assert as_user(cast.subject_teacher).post(reverse("reports:finals_home")).status_code == 405
+    assert as_user(cast.guardian).get(reverse("journal:finals_home")).status_code == 403
+    assert as_user(cast.subject_teacher).post(reverse("journal:finals_home")).status_code == 405
 
 
 def test_a_group_teacher_sets_the_groups_finals(cast, as_user):
     group = jm_group(cast)
-    url = reverse("reports:finals_group", args=[group.pk, cast.period.pk])
+    url = reverse("journal:finals_group", args=[group.pk, cast.period.pk])
     response = as_user(cast.class_teacher).post(url, {f"s{cast.pupil.pk}": "na"})
     assert response.status_code == 302
     assert FinalMark.objects.get().status == "not_assessed"
@@ -418,16 +418,16 @@ def test_statistics_opens_on_the_current_quarter_not_the_year(cast, as_user):
 
 def test_the_deputy_head_reopens_a_closed_period(cast, as_user):
     client = as_user(cast.deputy_head)
-    client.post(reverse("reports:period_close", args=[cast.period.pk]))
-    response = client.post(reverse("reports:period_reopen", args=[cast.period.pk]), follow=True)
+    client.post(reverse("journal:period_close", args=[cast.period.pk]))
+    response = client.post(reverse("journal:period_reopen", args=[cast.period.pk]), follow=True)
     assert "снова открыт" in response.content.decode()
     cast.period.refresh_from_db()
     assert not cast.period.is_closed
-    again = client.post(reverse("reports:period_reopen", args=[cast.period.pk]), follow=True)
+    again = client.post(reverse("journal:period_reopen", args=[cast.period.pk]), follow=True)
     assert "Период не закрыт" in again.content.decode()
     assert (
         as_user(cast.director)
-        .post(reverse("reports:period_reopen", args=[cast.period.pk]))
+        .post(reverse("journal:period_reopen", args=[cast.period.pk]))
         .status_code
         == 403
     )

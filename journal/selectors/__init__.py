@@ -1,0 +1,98 @@
+"""Reads of journal data, always scoped to the viewer, by topic.
+
+Every selector that takes a user answers "not yours" exactly like "not there" (Http404): the
+permission is part of the query, never a check after loading the row.
+
+    lessons    which lessons a user may see or edit; a teacher's day and assignments
+    lesson     one lesson's students, records and history
+    grid       the journal grid: its scope, periods, students × lessons
+    control    the deputy head's control of the journal and the control works
+    timetable  a class's weekly timetable
+    finals     suggested finals, who may set them, the finals pages' scope, roster and rows
+"""
+
+from .control import (
+    LATE_ENTRY_DAYS,
+    ControlRow,
+    ControlWork,
+    classes_for_viewer,
+    control_works,
+    filling_control,
+    lessons_lacking,
+)
+from .finals import (
+    FinalsRow,
+    Suggestion,
+    deferrals_of,
+    finals_class_scope,
+    finals_group_scope,
+    finals_rows,
+    finals_suggest,
+    may_set_finals,
+    open_deferrals,
+    roster,
+    teacher_finals_links,
+    year_finals_suggest,
+)
+from .grid import (
+    Grid,
+    GridCell,
+    GridColumn,
+    GridRow,
+    JournalScope,
+    journal_grid,
+    journal_scope,
+    periods_for,
+)
+from .lesson import lesson_history, lesson_records, lesson_roster
+from .lessons import (
+    current_year,
+    editable_lessons,
+    lesson_for_editor,
+    lesson_for_viewer,
+    teacher_assignments,
+    teacher_lessons_on,
+    viewable_lessons,
+)
+from .timetable import timetable_week
+
+__all__ = [
+    "FinalsRow",
+    "deferrals_of",
+    "finals_class_scope",
+    "finals_group_scope",
+    "finals_rows",
+    "teacher_finals_links",
+    "LATE_ENTRY_DAYS",
+    "ControlRow",
+    "ControlWork",
+    "Grid",
+    "GridCell",
+    "GridColumn",
+    "GridRow",
+    "JournalScope",
+    "Suggestion",
+    "classes_for_viewer",
+    "control_works",
+    "current_year",
+    "editable_lessons",
+    "filling_control",
+    "finals_suggest",
+    "journal_grid",
+    "journal_scope",
+    "lesson_for_editor",
+    "lesson_for_viewer",
+    "lesson_history",
+    "lesson_records",
+    "lesson_roster",
+    "lessons_lacking",
+    "may_set_finals",
+    "open_deferrals",
+    "periods_for",
+    "roster",
+    "teacher_assignments",
+    "teacher_lessons_on",
+    "timetable_week",
+    "viewable_lessons",
+    "year_finals_suggest",
+]
