@@ -58,7 +58,7 @@ messages: $(STAMP)
 	$(BIN)/python bin/messages.py
 
 worker: $(STAMP)
-	$(BIN)/celery -A ednevnik worker -B --queues celery,sms,email --loglevel INFO
+	$(BIN)/celery -A ednevnik worker -B --queues celery,sms,email,pdf --loglevel INFO
 
 clean:
 	rm -rf $(VENV) db.sqlite3 .test-media .pytest_cache .ruff_cache staticfiles

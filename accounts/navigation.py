@@ -20,7 +20,8 @@ MENU: dict[str, list[Entry]] = {
     Role.SCHOOL_ADMIN: [
         ("home", _("Home")),
         ("consent:register", _("Consent register")),
-        ("consent:paper_list", _("Paper extracts")),
+        ("consent:paper_list", _("Paper list")),
+        ("extracts:index", _("Paper extracts")),
         ("notifications:log", _("Delivery log")),
         ("admin:index", _("School data")),
     ],
@@ -48,6 +49,7 @@ MENU: dict[str, list[Entry]] = {
         ("journal:home", _("Journal")),
         ("journal:finals_home", _("Finals")),
         ("journal:control_works", _("Control works")),
+        ("extracts:index", _("Paper extracts")),
     ],
     Role.GUARDIAN: [
         ("diary:home", _("Diary")),

@@ -22,6 +22,7 @@ APPS = [
     "notifications",
     "reports",
     "api",
+    "extracts",
     "demo",
 ]
 # -P: an app folder holds modules (selectors.py) that would shadow the standard library.

@@ -9,7 +9,6 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.core import is_ratelimited
@@ -30,7 +29,6 @@ from .forms import (
     WithdrawForm,
 )
 from .models import ContactSource
-from .pdf import pdf_render
 
 admin_only = role_required(is_school_admin)
 guardian_only = role_required(is_guardian)
@@ -160,24 +158,10 @@ def _suffix(name: str) -> str:
 @require_GET
 @admin_only
 def consent_form_pdf(request, link_id: int):
-    """The written consent of 152-FZ art. 9 part 4, pre-filled for this guardian and child."""
+    """The written consent of 152-FZ art. 9 part 4, pre-filled for this guardian and child:
+    built by a worker like every generated file (the extracts app), not in the request."""
     link = selectors.link_for_admin(request.user, link_id)
-    services.access_log_record(request.user, link.student, _("printable consent form"))
-    # The signed form is a Russian legal document whatever language the office's UI is in.
-    with translation.override(settings.LANGUAGE_CODE):
-        pdf = pdf_render(
-            "consent/print/consent_form.html",
-            {
-                "link": link,
-                "school": link.school,
-                "guardian": link.guardian,
-                "student": link.student,
-                "contacts": selectors.current_contacts_of(link.guardian_id),
-            },
-        )
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="consent-form-{link.pk}.pdf"'
-    return response
+    return redirect("extracts:consent_form", link.pk)
 
 
 @require_POST
@@ -362,6 +346,10 @@ def pd_export(request, request_id: int, fmt: str):
     if fmt not in ("json", "pdf"):
         raise Http404
     pd_request = selectors.pd_request_for_admin(request.user, request_id)
+    if fmt == "pdf":
+        # The PDF takes seconds to lay out: a worker builds it (the extracts app), the office
+        # watches it on the file's page and downloads it there.
+        return redirect("extracts:pd_export", pd_request.pk)
     services.access_log_record(request.user, pd_request.student, _("personal data export"))
     security_event_record(
         kind=SecurityEventKind.EXPORT,
@@ -372,22 +360,10 @@ def pd_export(request, request_id: int, fmt: str):
     export = selectors.pd_export_build(
         guardian_id=pd_request.guardian_id, student_id=pd_request.student_id
     )
-    if fmt == "json":
-        response = HttpResponse(
-            selectors.pd_export_json(export), content_type="application/json; charset=utf-8"
-        )
-        response["Content-Disposition"] = f'attachment; filename="pd-request-{pd_request.pk}.json"'
-        return response
-    pdf = pdf_render(
-        "consent/print/pd_export.html",
-        {
-            "export": export,
-            "sections": selectors.pd_export_sections(export),
-            "pd_request": pd_request,
-        },
+    response = HttpResponse(
+        selectors.pd_export_json(export), content_type="application/json; charset=utf-8"
     )
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="pd-request-{pd_request.pk}.pdf"'
+    response["Content-Disposition"] = f'attachment; filename="pd-request-{pd_request.pk}.json"'
     return response
 
 

@@ -49,8 +49,10 @@ def _queue(name: str) -> str:
 
 
 def routes(name, _args, _kwargs, _options, **_task):  # Celery's router signature
-    """SMS and e-mail have queues of their own (a slow provider never holds up the other);
-    everything else goes to the default queue."""
+    """SMS, e-mail and PDFs have queues of their own (a slow provider never holds up the
+    other, a class batch never holds up an SMS); everything else goes to the default queue."""
+    if name == "extracts.build_file":
+        return {"queue": _queue("pdf")}
     if name == "notifications.sms_send":
         return {"queue": _queue("sms")}
     if name == "notifications.email_send":
@@ -91,5 +93,11 @@ app.conf.beat_schedule = {
     "deferral-reminders": {
         "task": "reports.deferral_reminders",
         "schedule": 6 * 60 * 60,
+    },
+    # Generated files (PDF extracts and reports) are removed once expired (a week after they
+    # were requested); requested files the broker never got are enqueued again.
+    "expire-generated-files": {
+        "task": "extracts.expire_files",
+        "schedule": 60 * 60,
     },
 }

@@ -20,6 +20,7 @@ urlpatterns = [
     path("consent/", include("consent.urls")),
     path("reports/", include("reports.urls")),
     path("notifications/", include("notifications.urls")),
+    path("extracts/", include("extracts.urls")),
     path("", include("api.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     # One login for the site and the admin: the same throttle and the same second factor.

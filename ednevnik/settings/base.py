@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "oauth2_provider",
     "api",
+    "extracts",
 ]
 
 MIDDLEWARE = [
@@ -328,6 +329,8 @@ CELERY_TASK_PUBLISH_RETRY = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Queue names get this prefix (a test worker listens to its own queues only).
 CELERY_QUEUE_PREFIX = env("CELERY_QUEUE_PREFIX", default="")
+# Queues (celery, sms, email, pdf) are routed in ednevnik/celery.py; `make worker` consumes all
+# four, or each gets workers of its own (`-Q pdf`).
 
 # E-mail: console unless SMTP is configured (EMAIL_URL=smtp://user:pass@host:port).
 _email = env.email_url("EMAIL_URL", default="consolemail://")

@@ -7,7 +7,8 @@ import pytest
 from django.urls import reverse
 
 from consent.models import AccessLogEntry
-from consent.pdf import PRINT_BASE_URL, StaticOnlyFetcher
+from extracts.models import GeneratedFile
+from extracts.pdf import PRINT_BASE_URL, StaticOnlyFetcher
 from tests.consent.factories import ContactFactory
 
 
@@ -20,17 +21,33 @@ def pdf_text(content: bytes, tmp_path) -> str:
     return " ".join(result.stdout.decode().split())
 
 
+def built_pdf(client, url, callbacks, **extra) -> bytes:
+    """The consent app's PDF link leads to the generated-file page: ask, build, download."""
+    response = client.get(url, **extra)
+    assert response.status_code == 302
+    with callbacks(execute=True):
+        started = client.post(response["Location"], **extra)
+    assert started.status_code == 302
+    generated = GeneratedFile.objects.latest("pk")
+    assert generated.status == "ready", generated.error
+    download = client.get(reverse("extracts:download", args=[generated.pk]), **extra)
+    assert download.status_code == 200
+    assert download["Content-Type"] == "application/pdf"
+    return b"".join(download.streaming_content)
+
+
 @pytest.fixture
-def form_pdf(cast, link, as_user):
+def form_pdf(cast, link, as_user, django_capture_on_commit_callbacks):
     school = cast.school
     school.address = "г. Тверь, ул. Школьная, д. 7"
     school.inn = "6901234567"
     school.save(update_fields=["address", "inn"])
     ContactFactory(guardian=link.guardian, kind="phone", value="+79001234567")
-    response = as_user(cast.school_admin).get(reverse("consent:form_pdf", args=[link.pk]))
-    assert response.status_code == 200
-    assert response["Content-Type"] == "application/pdf"
-    return response.content
+    return built_pdf(
+        as_user(cast.school_admin),
+        reverse("consent:form_pdf", args=[link.pk]),
+        django_capture_on_commit_callbacks,
+    )
 
 
 @pytest.fixture
@@ -100,12 +117,17 @@ def test_the_fetcher_refuses_everything_else(url):
         StaticOnlyFetcher().fetch(url)
 
 
-def test_the_form_is_russian_and_one_page_even_for_an_english_ui(cast, link, as_user, tmp_path):
-    response = as_user(cast.school_admin).get(
-        reverse("consent:form_pdf", args=[link.pk]), HTTP_ACCEPT_LANGUAGE="en"
+def test_the_form_is_russian_and_one_page_even_for_an_english_ui(
+    cast, link, as_user, tmp_path, django_capture_on_commit_callbacks
+):
+    content = built_pdf(
+        as_user(cast.school_admin),
+        reverse("consent:form_pdf", args=[link.pk]),
+        django_capture_on_commit_callbacks,
+        HTTP_ACCEPT_LANGUAGE="en",
     )
-    assert "Согласие на обработку персональных данных" in pdf_text(response.content, tmp_path)
+    assert "Согласие на обработку персональных данных" in pdf_text(content, tmp_path)
     path = tmp_path / "pages.pdf"
-    path.write_bytes(response.content)
+    path.write_bytes(content)
     info = subprocess.run(["/usr/bin/pdfinfo", str(path)], capture_output=True, check=True)
     assert "Pages:           1" in info.stdout.decode()

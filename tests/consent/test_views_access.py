@@ -39,7 +39,7 @@ ADMIN_VIEWS = [
     ("consent:paper_list", [], "get", "post", 200),
     ("consent:pd_requests", [], "get", "put", 200),
     ("consent:family", ["link"], "get", "post", 200),
-    ("consent:form_pdf", ["link"], "get", "post", 200),
+    ("consent:form_pdf", ["link"], "get", "post", 302),  # to the generated file's request
     ("consent:scan", ["consent"], "get", "post", 200),
     ("consent:pd_export", ["request", "json"], "get", "post", 200),
     ("consent:record", ["link"], "post", "get", 400),  # an empty form: errors, nothing saved
