@@ -90,16 +90,51 @@ def week(request, student_id: int, week: dt.date):
         remarks=selectors.week_remarks(frame, monday),
         today=today,
     )
+    selected = _selected_day(request, days, today)
     context = {
         "week": monday,
         "week_end": monday + dt.timedelta(days=6),
         "previous_week": monday - dt.timedelta(days=7),
         "next_week": monday + dt.timedelta(days=7),
         "this_week": selectors.week_start_of(today),
+        "today": today,
         "days": days,
+        "selected_day": selected,
+        "previous_day": _day_link(frame, _school_day_next_to(selected, -1)),
+        "next_day": _day_link(frame, _school_day_next_to(selected, +1)),
+        "today_link": _day_link(frame, today),
         "can_acknowledge": frame.guardian_id is not None and monday <= today,
     }
     return _render_diary(request, frame, "diary/week.html", context, tab="week")
+
+
+def _selected_day(request, days, today: dt.date) -> dt.date:
+    """The day a phone shows of the week: `?day=` when it is one of the week's days, else
+    today when the week holds it, else the week's first day."""
+    dates = [day.date for day in days]
+    wanted = request.GET.get("day", "")
+    try:
+        chosen = dt.date.fromisoformat(wanted) if wanted else None
+    except ValueError:
+        chosen = None
+    if chosen in dates:
+        return chosen
+    return today if today in dates else dates[0]
+
+
+def _day_link(frame, day: dt.date) -> dict:
+    """The week page opened on one day (the phone's day view)."""
+    monday = selectors.week_start_of(day)
+    url = reverse("diary:week", kwargs={"student_id": frame.student.pk, "week": monday})
+    return {"date": day, "url": f"{url}?day={day.isoformat()}#day-{day:%Y%m%d}"}
+
+
+def _school_day_next_to(day: dt.date, step: int) -> dt.date:
+    """The previous (step −1) or next (+1) weekday: Monday's previous day is Friday."""
+    day += dt.timedelta(days=step)
+    while day.weekday() > 4:
+        day += dt.timedelta(days=step)
+    return day
 
 
 @require_POST
