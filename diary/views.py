@@ -126,7 +126,7 @@ def _day_link(frame, day: dt.date) -> dict:
     """The week page opened on one day (the phone's day view)."""
     monday = selectors.week_start_of(day)
     url = reverse("diary:week", kwargs={"student_id": frame.student.pk, "week": monday})
-    return {"date": day, "url": f"{url}?day={day.isoformat()}#day-{day:%Y%m%d}"}
+    return {"date": day, "url": f"{url}?day={day.isoformat()}"}
 
 
 def _school_day_next_to(day: dt.date, step: int) -> dt.date:
