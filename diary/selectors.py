@@ -8,8 +8,18 @@ The diary only reads journal data (regulation 1.5).
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import JSONObject
+from django.db.models import (
+    CharField,
+    DateField,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Cast, ExtractIsoWeekDay, JSONObject
 from django.http import Http404
 from django.utils import timezone
 
@@ -334,16 +344,91 @@ def published_finals(frame: DiaryFrame) -> list[FinalMark]:
 # --- Timetable, control works, holidays, teachers, remarks ---------------------------------------
 
 
-def week_timetable(frame: DiaryFrame, week: dt.date) -> list[TimetableEntry]:
+# The columns the timetable tab reads from both the regular timetable and the week's lessons.
+_HELD_COLUMNS = (
+    "source",
+    "day",
+    "weekday_number",
+    "lesson_number",
+    "subject__name",
+    "group_name",
+    "room",
+    "status",
+    "teacher__last_name",
+    "teacher__first_name",
+    "teacher__patronymic",
+    "sub_last",
+    "sub_first",
+    "sub_patronymic",
+    "to_date",
+    "to_number",
+    "from_date",
+    "from_number",
+)
+
+
+def week_timetable_as_held(frame: DiaryFrame, week: dt.date) -> list[dict]:
+    """The week's timetable as it is held: each slot (day × lesson number) that has lessons
+    shows those lessons (substitutions, cancellations, moves away and in); a slot without
+    any shows the regular timetable. One query (a UNION of the timetable and the week's lessons), so the tab costs
+    what it cost before it knew about substitutions."""
     end = week + dt.timedelta(days=6)
-    return list(
+    text = CharField()
+    none_text = Value(None, output_field=text)
+    none_date = Value(None, output_field=DateField())
+    none_number = Value(None, output_field=IntegerField())
+    entries = (
         TimetableEntry.objects.filter(
             frame.lessons_q(), school_id=frame.student.school_id, valid_from__lte=end
         )
         .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=week))
-        .select_related("subject", "teacher", "study_group")
-        .order_by("weekday", "lesson_number", "pk")
+        .annotate(
+            source=Value("entry", output_field=text),
+            day=none_date,
+            weekday_number=F("weekday"),
+            group_name=F("study_group__name"),
+            status=Value("scheduled", output_field=text),
+            sub_last=none_text,
+            sub_first=none_text,
+            sub_patronymic=none_text,
+            to_date=none_date,
+            to_number=none_number,
+            from_date=none_date,
+            from_number=none_number,
+        )
+        .values(*_HELD_COLUMNS)
     )
+    lessons = (
+        Lesson.objects.filter(
+            frame.lessons_q(), school_id=frame.student.school_id, date__range=(week, end)
+        )
+        .annotate(
+            source=Value("lesson", output_field=text),
+            day=F("date"),
+            weekday_number=Cast(ExtractIsoWeekDay("date"), IntegerField()),
+            group_name=F("study_group__name"),
+            sub_last=F("substitute_teacher__last_name"),
+            sub_first=F("substitute_teacher__first_name"),
+            sub_patronymic=F("substitute_teacher__patronymic"),
+            to_date=F("moved_to__date"),
+            to_number=F("moved_to__lesson_number"),
+            from_date=F("moved_from__date"),
+            from_number=F("moved_from__lesson_number"),
+        )
+        .values(*_HELD_COLUMNS)
+    )
+    # No ORDER BY inside a compound statement (SQLite refuses it): sorted below.
+    rows = list(entries.order_by().union(lessons.order_by(), all=True))
+    for row in rows:
+        row["weekday_number"] = int(row["weekday_number"])
+    held = {(r["weekday_number"], r["lesson_number"]) for r in rows if r["source"] == "lesson"}
+    kept = [
+        row
+        for row in rows
+        if row["source"] == "lesson" or (row["weekday_number"], row["lesson_number"]) not in held
+    ]
+    kept.sort(key=lambda row: (row["weekday_number"], row["lesson_number"], row["status"]))
+    return kept
 
 
 def control_works(frame: DiaryFrame, period: ReportingPeriod) -> list[Lesson]:

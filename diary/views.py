@@ -227,14 +227,31 @@ def timetable(request, student_id: int):
     if not frame.may_open:
         return _render_diary(request, frame, "", {}, tab="timetable")
     monday = selectors.week_start_of(frame.on)
-    entries = selectors.week_timetable(frame, monday)
     weekdays = OrderedDict()
-    for entry in entries:
-        weekdays.setdefault(entry.get_weekday_display(), []).append(
-            {"entry": entry, "bell": frame.bells.get(entry.lesson_number)}
-        )
+    for row in selectors.week_timetable_as_held(frame, monday):
+        day = monday + dt.timedelta(days=row["weekday_number"] - 1)
+        weekdays.setdefault(day, []).append(_timetable_row(frame, row))
     context = {"weekdays": weekdays, "week": monday}
     return _render_diary(request, frame, "diary/timetable.html", context, tab="timetable")
+
+
+def _short_name(last: str | None, first: str | None, patronymic: str | None) -> str:
+    """Фамилия И.О., as school.models.PersonName.short_name writes it."""
+    initials = "".join(f"{p[0]}." for p in (first, patronymic) if p)
+    return f"{last or ''} {initials}".strip()
+
+
+def _timetable_row(frame, row: dict) -> dict:
+    teacher = _short_name(
+        row["teacher__last_name"], row["teacher__first_name"], row["teacher__patronymic"]
+    )
+    substitute = _short_name(row["sub_last"], row["sub_first"], row["sub_patronymic"])
+    return {
+        **row,
+        "bell": frame.bells.get(row["lesson_number"]),
+        "teacher": teacher,
+        "substitute": substitute,
+    }
 
 
 @require_GET

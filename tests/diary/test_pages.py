@@ -129,7 +129,7 @@ def test_timetable_calendar_teachers_and_remarks(as_user, cast):
         subject=cast.russian,
         teacher=cast.class_teacher.teacher,
         weekday=3,
-        lesson_number=2,
+        lesson_number=3,
         room="214",
         valid_from=cast.year.starts_on,
     )
@@ -171,6 +171,44 @@ def test_timetable_calendar_teachers_and_remarks(as_user, cast):
     assert cast.other_teacher.teacher.full_name not in teachers  # teaches 5 «Б» only
     remarks = client.get(reverse("diary:remarks", args=[cast.pupil.pk])).content.decode()
     assert remarks.index("Рекомендация 1") < remarks.index("Рекомендация 0")
+
+
+def test_the_timetable_shows_the_week_as_held(as_user, cast, week):
+    """Days with lessons show those lessons (substitution, cancellation, moves both ways); a
+    day without lessons shows the regular timetable."""
+    sm.TimetableEntry.objects.create(
+        school=cast.school,
+        year=cast.year,
+        class_group=cast.class_7a,
+        subject=cast.russian,
+        teacher=cast.class_teacher.teacher,
+        weekday=5,
+        lesson_number=2,
+        room="214",
+        valid_from=cast.year.starts_on,
+    )
+    body = (
+        as_user(cast.guardian)
+        .get(reverse("diary:timetable", args=[cast.pupil.pk]))
+        .content.decode()
+    )
+
+    def item(offset, number):
+        day = week.monday + dt.timedelta(days=offset)
+        found = re.search(rf'data-testid="tt-{day:%Y%m%d}-{number}">(.*?)</li>', body, re.S)
+        assert found, (day, number)
+        return found.group(1)
+
+    monday_russian = item(0, 2)
+    assert "замена" in monday_russian
+    assert cast.subject_teacher.teacher.short_name in monday_russian
+    assert f"по расписанию: {cast.class_teacher.teacher.short_name}" in monday_russian
+    assert "Урок отменён" in item(1, 2)
+    assert "Перенесён на 26 ноября, 4-й урок" in item(2, 3)
+    assert "Перенесён с 25 ноября, 3-й урок" in item(3, 4)
+    friday = item(4, 2)
+    assert "Русский язык" in friday and "214" in friday
+    assert "Чужая тема группы" not in body and "7А англ. 2" not in body
 
 
 # --- The calendar feed ---------------------------------------------------------------------
