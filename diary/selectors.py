@@ -52,6 +52,7 @@ from school.models import (
 from school.rules import children_of
 
 from .models import CalendarFeed, WeekAcknowledgement, feed_token_hash
+from .rules import remarks_visible_to
 
 
 def week_start_of(day: dt.date) -> dt.date:
@@ -92,6 +93,7 @@ class DiaryFrame:
     children: list[dict] = field(default_factory=list)
     guardian_id: int | None = None
     acknowledged_at: dt.datetime | None = None
+    viewer_role: str | None = None  # which remarks the viewer sees (diary.rules)
 
     @property
     def school(self):
@@ -202,7 +204,9 @@ def diary_frame(user, student_id: int, *, on: dt.date | None = None) -> DiaryFra
         raise Http404
     if school is not None:
         student.school = school  # the same row: the student was filtered by the user's school
-    return _frame_from(student, day)
+    frame = _frame_from(student, day)
+    frame.viewer_role = user.role
+    return frame
 
 
 def _frame_from(student: Student, day: dt.date) -> DiaryFrame:
@@ -294,7 +298,7 @@ def week_remarks(frame: DiaryFrame, week: dt.date) -> list[Remark]:
     since = dt.datetime.combine(week, dt.time.min, tzinfo=tz)
     until = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
     return list(
-        Remark.objects.filter(student=frame.student)
+        Remark.objects.filter(remarks_visible_to(frame.viewer_role), student=frame.student)
         .filter(
             Q(lesson__date__range=(week, end))
             | Q(lesson__isnull=True, created_at__gte=since, created_at__lt=until)
@@ -479,7 +483,7 @@ def class_teacher_of(frame: DiaryFrame):
 
 def child_remarks(frame: DiaryFrame) -> QuerySet[Remark]:
     return (
-        Remark.objects.filter(student=frame.student)
+        Remark.objects.filter(remarks_visible_to(frame.viewer_role), student=frame.student)
         .select_related("author", "subject", "lesson")
         .order_by("-created_at", "-pk")
     )

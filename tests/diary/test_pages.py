@@ -318,3 +318,30 @@ def test_the_feed_carries_the_periods_control_works(client, cast):
     unfolded = text.replace("\r\n ", "")
     assert f"UID:lesson-{far.pk}@ednevnik" in unfolded
     assert "SUMMARY:Русский язык: Контрольная работа" in unfolded
+
+
+def test_messages_to_parents_are_for_the_parents_only(as_user, cast, week):
+    """The student's own account sees remarks and recommendations, not messages to parents;
+    both pages say who sees what."""
+    for kind, text in [("message", "Прошу зайти в школу"), ("recommendation", "Читать больше")]:
+        jm.Remark.objects.create(
+            school=cast.school,
+            student=cast.pupil,
+            lesson=week.lessons[0],
+            kind=kind,
+            text=text,
+            author=cast.class_teacher,
+        )
+    url = reverse("diary:week", args=[cast.pupil.pk, week.monday])
+    remarks_url = reverse("diary:remarks", args=[cast.pupil.pk])
+    parent = as_user(cast.guardian)
+    for page in (parent.get(url), parent.get(remarks_url)):
+        body = page.content.decode()
+        assert "Прошу зайти в школу" in body and "Читать больше" in body
+    student = as_user(cast.student)
+    for page in (student.get(f"{url}?day={week.monday.isoformat()}"), student.get(remarks_url)):
+        body = page.content.decode()
+        assert "Читать больше" in body
+        assert "Прошу зайти в школу" not in body
+    assert "только родители" in student.get(remarks_url).content.decode()
+    assert "только родители" in parent.get(remarks_url).content.decode()
