@@ -584,3 +584,116 @@ def lessons_between(frame: DiaryFrame, start: dt.date, end: dt.date) -> list[Les
         .select_related("subject", "work_type", "teacher", "substitute_teacher")
         .order_by("date", "lesson_number")
     )
+
+
+# --- The parent's home: what is new per child -------------------------------------------------
+
+
+@dataclass
+class ChildNews:
+    """What the home page lists for one child since the guardian's previous visit."""
+
+    student: Student
+    since: dt.datetime | None = None
+    marks: list[Mark] = field(default_factory=list)
+    remarks: list[Remark] = field(default_factory=list)
+    homework: list[Homework] = field(default_factory=list)
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.marks or self.remarks or self.homework)
+
+
+NEWS_LIMIT = 20  # per child and kind; the diary has the rest
+
+
+def home_children(user) -> list[Student]:
+    """The viewer's children for the home page (school.rules.children_of), each with
+    `diary_open` (consent.rules.diary_consent) and, for a parent, `viewer_guardian_id` (the
+    parent's side of the link), in one query."""
+    rows = children_of(user).annotate(diary_open=diary_consent(user))
+    if user.role == Role.GUARDIAN:
+        rows = rows.annotate(
+            viewer_guardian_id=Subquery(
+                GuardianStudent.objects.filter(
+                    guardian__user=user, student_id=OuterRef("pk")
+                ).values("guardian_id")[:1]
+            )
+        )
+    return list(rows.order_by("first_name", "pk"))
+
+
+def next_school_day(day: dt.date) -> dt.date:
+    """The day after `day`, Saturday and Sunday skipped (Friday's "tomorrow" is Monday)."""
+    day += dt.timedelta(days=1)
+    while day.weekday() > 4:
+        day += dt.timedelta(days=1)
+    return day
+
+
+def family_news(
+    user,
+    children: list[Student],
+    *,
+    classes: dict[int, int],
+    since: dict[int, dt.datetime],
+    due_on: dt.date,
+    year_id: int,
+) -> list[ChildNews]:
+    """Marks and remarks recorded since `since[child]`, and homework due on `due_on`, for each
+    of the viewer's children (already scoped by children_of and their diary consent).
+    `classes` maps a child to their class this year. Four queries whatever the number of
+    children or records."""
+    news = {child.pk: ChildNews(child, since.get(child.pk)) for child in children}
+    ids = [pk for pk in news if news[pk].since is not None]
+    if not ids:
+        return list(news.values())
+    earliest = min(news[pk].since for pk in ids)
+    marks = (
+        Mark.objects.filter(student_id__in=ids, created_at__gte=earliest)
+        .select_related("subject", "work_type")
+        .order_by("-created_at", "-pk")
+    )
+    for mark in marks[: NEWS_LIMIT * len(ids)]:
+        item = news[mark.student_id]
+        if mark.created_at >= item.since and len(item.marks) < NEWS_LIMIT:
+            item.marks.append(mark)
+    remarks = (
+        Remark.objects.filter(
+            remarks_visible_to(user.role), student_id__in=ids, created_at__gte=earliest
+        )
+        .select_related("subject", "author")
+        .order_by("-created_at", "-pk")
+    )
+    for remark in remarks[: NEWS_LIMIT * len(ids)]:
+        item = news[remark.student_id]
+        if remark.created_at >= item.since and len(item.remarks) < NEWS_LIMIT:
+            item.remarks.append(remark)
+    groups: dict[int, set[int]] = {pk: set() for pk in ids}
+    for student_id, group_id in StudyGroupMembership.objects.filter(
+        student_id__in=ids, group__year_id=year_id
+    ).values_list("student_id", "group_id"):
+        groups[student_id].add(group_id)
+    class_ids = {classes[pk] for pk in ids if pk in classes}
+    all_groups = set().union(*groups.values())
+    homework = (
+        Homework.objects.filter(
+            Q(lesson__class_group_id__in=class_ids, lesson__study_group__isnull=True)
+            | Q(lesson__study_group_id__in=all_groups),
+            school_id=user.school_id,
+            due_date=due_on,
+        )
+        .select_related("lesson__subject")
+        .order_by("lesson__subject__name", "pk")
+    )
+    for item in homework:
+        lesson = item.lesson
+        for pk in ids:
+            mine = (
+                lesson.study_group_id in groups[pk]
+                if lesson.study_group_id
+                else lesson.class_group_id == classes.get(pk)
+            )
+            if mine:
+                news[pk].homework.append(item)
+    return list(news.values())
