@@ -163,6 +163,11 @@ def consent_form_pdf(request, link_id: int):
     """The written consent of 152-FZ art. 9 part 4, pre-filled for this guardian and child."""
     link = selectors.link_for_admin(request.user, link_id)
     services.access_log_record(request.user, link.student, _("printable consent form"))
+    return _consent_form_response(link, refusal=request.GET.get("variant") == "refusal")
+
+
+def _consent_form_response(link, *, refusal: bool) -> HttpResponse:
+    """The consent form, or its refusal variant (regulation 2.1 covers both), as a PDF."""
     # The signed form is a Russian legal document whatever language the office's UI is in.
     with translation.override(settings.LANGUAGE_CODE):
         pdf = pdf_render(
@@ -173,11 +178,21 @@ def consent_form_pdf(request, link_id: int):
                 "guardian": link.guardian,
                 "student": link.student,
                 "contacts": selectors.current_contacts_of(link.guardian_id),
+                "refusal": refusal,
             },
         )
     response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="consent-form-{link.pk}.pdf"'
+    name = "refusal-form" if refusal else "consent-form"
+    response["Content-Disposition"] = f'inline; filename="{name}-{link.pk}.pdf"'
     return response
+
+
+@require_GET
+@guardian_only
+def my_consent_form(request, student_id: int):
+    """A parent prints the consent (or refusal) form for their own child to sign and bring."""
+    link = selectors.own_link(request.user, student_id)
+    return _consent_form_response(link, refusal=request.GET.get("variant") == "refusal")
 
 
 @require_POST

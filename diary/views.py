@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.access import role_required
 from accounts.audit import record_access
 from accounts.rules import is_family_member, is_guardian, is_teacher
+from consent import selectors as consent_selectors
 from consent.rules import may_open_diary_of
 from journal.grading import Thresholds
 from journal.models import FinalKind
@@ -48,6 +49,9 @@ def _render_diary(request, frame, template, context, *, tab):
     if request.user.school_id == frame.student.school_id:
         request.user.school = frame.school  # the header's school name: already loaded
     if not frame.may_open:
+        # Whose decision is missing: each parent's latest diary decision (the viewer's first).
+        base["decisions"] = consent_selectors.diary_decisions(request.user, frame.student.pk)
+        base["viewer_decided"] = next((d for d in base["decisions"] if d.is_viewer), None)
         return render(request, "diary/no_consent.html", base)
     return render(request, template, {**base, **context})
 
@@ -352,9 +356,10 @@ def feed_settings(request, student_id: int):
         if feed and token and student_pk == frame.student.pk
         else ""
     )
-    return _render_diary(
-        request, frame, "diary/feed_settings.html", {"feed": feed, "feed_url": url}, tab="feed"
-    )
+    # The same address for calendar apps: webcal:// opens the phone's "subscribe" dialogue.
+    webcal = "webcal://" + url.split("://", 1)[1] if url else ""
+    context = {"feed": feed, "feed_url": url, "webcal_url": webcal}
+    return _render_diary(request, frame, "diary/feed_settings.html", context, tab="feed")
 
 
 @require_GET

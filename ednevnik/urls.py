@@ -13,6 +13,7 @@ admin.site.index_title = _("School data")
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("favicon.ico", views.favicon),
     path("", include("accounts.urls")),
     path("journal/", include("journal.urls")),
     path("diary/", include("diary.urls")),

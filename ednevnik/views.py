@@ -3,7 +3,9 @@ wiring rather than in any app (accounts, at the bottom, imports none of them).""
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
+from django.http import HttpResponsePermanentRedirect
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
@@ -24,6 +26,12 @@ TEMPLATES = {
     Role.GUARDIAN: "home/family.html",
     Role.STUDENT: "home/family.html",
 }
+
+
+@require_GET
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page says: send them to the SVG icon."""
+    return HttpResponsePermanentRedirect(static("img/favicon.svg"))
 
 
 def _family_news(user, children, enrollments, today, year) -> dict:

@@ -224,6 +224,14 @@ def test_a_guardian_creates_replaces_and_revokes_the_feed(as_user, cast):
 
     first = create()
     assert client.get(reverse("diary:feed", args=[cast.pupil.pk, first])).status_code == 200
+    # The address shown once also as a webcal:// link, with a copy button and instructions.
+    page = client.post(url, {"action": "create"}, follow=True).content.decode()
+    token = re.search(r'value="[^"]*/feed/([^"/]+)\.ics"', page).group(1)
+    feed_path = reverse("diary:feed", args=[cast.pupil.pk, token])
+    assert f'href="webcal://testserver{feed_path}"' in page
+    assert 'data-copy-target="feed-url"' in page and "/static/js/copy.js" in page
+    assert "iPhone" in page and "Android" in page
+    first = token
     second = create()
     assert second != first
     old = reverse("diary:feed", args=[cast.pupil.pk, first])
