@@ -29,7 +29,7 @@ from .forms import (
     PdRequestForm,
     WithdrawForm,
 )
-from .models import ContactSource
+from .models import ContactSource, Decision
 from .pdf import pdf_render
 
 admin_only = role_required(is_school_admin)
@@ -70,7 +70,6 @@ def _family_context(request, link, **forms):
         "history": selectors.consent_history(link),
         "contacts": selectors.contacts_of(link.guardian_id),
         "record_form": ConsentRecordForm(),
-        "withdraw_form": WithdrawForm(initial={"withdrawn_on": request.user.school.today()}),
         "contact_form": ContactForm(),
     }
     context.update(forms)
@@ -106,15 +105,24 @@ def consent_record(request, link_id: int):
     return render(request, "consent/family.html", context, status=400)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @admin_only
 def consent_withdraw(request, consent_id: int):
+    """The withdrawal's confirmation page (GET) and its recording (POST): the date, the reason
+    and the reference of the parent's paper application, nothing recorded without them."""
     consent = selectors.consent_for_admin(request.user, consent_id)
     link = (
         selectors.school_links(request.user)
         .filter(guardian_id=consent.guardian_id, student_id=consent.student_id)
         .first()
     )
+    back = redirect("consent:family", link_id=link.pk) if link else redirect("consent:register")
+    if consent.withdrawn_on or consent.decision != Decision.CONSENT:
+        messages.error(request, _("This decision has already been withdrawn."))
+        return back
+    if request.method == "GET":
+        form = WithdrawForm(initial={"withdrawn_on": request.user.school.today()})
+        return render(request, "consent/withdraw.html", {"consent": consent, "form": form})
     form = WithdrawForm(request.POST)
     if form.is_valid():
         try:
@@ -122,19 +130,16 @@ def consent_withdraw(request, consent_id: int):
                 recorded_by=request.user,
                 consent=consent,
                 withdrawn_on=form.cleaned_data["withdrawn_on"],
+                reason=form.cleaned_data["reason"],
+                document_ref=form.cleaned_data["document_ref"],
             )
         except ValidationError as error:
             _apply_errors(form, error)
         else:
             messages.success(request, _("The withdrawal is recorded."))
-            return (
-                redirect("consent:family", link_id=link.pk)
-                if link
-                else redirect("consent:register")
-            )
-    for error in form.errors.get("withdrawn_on", []) + form.non_field_errors():
-        messages.error(request, f"{_('withdrawn on')}: {error}")
-    return redirect("consent:family", link_id=link.pk) if link else redirect("consent:register")
+            return back
+    context = {"consent": consent, "form": form}
+    return render(request, "consent/withdraw.html", context, status=400)
 
 
 @require_GET

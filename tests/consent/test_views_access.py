@@ -44,7 +44,8 @@ ADMIN_VIEWS = [
     ("consent:pd_export", ["request", "json"], "get", "post", 200),
     ("consent:record", ["link"], "post", "get", 400),  # an empty form: errors, nothing saved
     ("consent:contact_add", ["link"], "post", "get", 400),
-    ("consent:withdraw", ["consent"], "post", "get", 302),
+    ("consent:withdraw", ["consent"], "get", "put", 200),  # the confirmation page
+    ("consent:withdraw", ["consent"], "post", "put", 400),  # no reason, no reference: refused
     ("consent:pd_answer", ["request"], "post", "get", 302),
     ("consent:account_issue", ["link"], "post", "get", 200),
     ("consent:account_disable", ["link"], "post", "get", 302),
