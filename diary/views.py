@@ -213,15 +213,38 @@ def finals(request, student_id: int):
     frame = selectors.diary_frame(request.user, student_id)
     if not frame.may_open:
         return _render_diary(request, frame, "", {}, tab="finals")
-    grouped = OrderedDict()
-    for final in selectors.published_finals(frame):
-        key = (final.period, final.kind)
-        grouped.setdefault(key, []).append(final)
-    sections = [
-        {"period": period, "kind": kind, "finals": rows, "is_exam": kind == FinalKind.EXAM}
-        for (period, kind), rows in grouped.items()
+    return _render_diary(
+        request,
+        frame,
+        "diary/finals.html",
+        _finals_grid(selectors.published_finals(frame)),
+        tab="finals",
+    )
+
+
+def _finals_grid(finals) -> dict:
+    """One grid as the paper report card has it: subjects × the periods (quarters or
+    half-years) in order, then the year, then the exams."""
+    order = {FinalKind.PERIOD: 0, FinalKind.YEAR: 1, FinalKind.EXAM: 2}
+    columns: dict[tuple, dict] = {}
+    cells: dict[tuple, dict] = OrderedDict()
+    for final in finals:
+        key = (final.kind, final.period_id)
+        columns.setdefault(
+            key,
+            {
+                "period": final.period,
+                "kind": final.kind,
+                "sort": (order.get(final.kind, 3), final.period.starts_on, final.period_id),
+            },
+        )
+        cells.setdefault(final.subject, {})[key] = final
+    ordered = sorted(columns.items(), key=lambda item: item[1]["sort"])
+    rows = [
+        {"subject": subject, "cells": [by_key.get(key) for key, _column in ordered]}
+        for subject, by_key in sorted(cells.items(), key=lambda item: item[0].name)
     ]
-    return _render_diary(request, frame, "diary/finals.html", {"sections": sections}, tab="finals")
+    return {"columns": [column for _key, column in ordered], "rows": rows}
 
 
 @require_GET

@@ -118,6 +118,26 @@ def test_finals_show_published_marks_and_deferrals(as_user, cast):
     assert "Математика" in body
     assert "отсрочена до 20 января 2027" in body
     assert "Английский язык" not in body
+    # One grid: subjects in rows, the quarter and the year in columns, in that order.
+    f.FinalMarkFactory(
+        period=cast.year_period,
+        kind="year",
+        student=cast.pupil,
+        subject=cast.math,
+        value="4",
+        published_at=now,
+    )
+    body = (
+        as_user(cast.guardian).get(reverse("diary:finals", args=[cast.pupil.pk])).content.decode()
+    )
+    grid = body[body.index('data-testid="finals-grid"') :]
+    head, rows = grid.split("</thead>", 1)
+    assert head.index(cast.period.name) < head.index("Год")
+    math_row = rows[rows.index("Математика") :]
+    math_row = math_row[: math_row.index("</tr>")]
+    assert math_row.index(">5<") < math_row.index(">4<")
+    russian_row = rows[rows.index("Русский язык") :]
+    assert "отсрочена" in russian_row[: russian_row.index("</tr>")]
 
 
 def test_timetable_calendar_teachers_and_remarks(as_user, cast):
