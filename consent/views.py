@@ -6,6 +6,7 @@ import mimetypes
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -446,11 +447,13 @@ def my_contacts(request):
 @require_GET
 @guardian_only
 def my_access_log(request):
-    return render(
-        request,
-        "consent/my_access_log.html",
-        {"entries": selectors.access_log_for_family(request.user)},
+    page = Paginator(selectors.access_log_for_family(request.user), ACCESS_LOG_PAGE).get_page(
+        request.GET.get("page")
     )
+    return render(request, "consent/my_access_log.html", {"entries": page, "page": page})
+
+
+ACCESS_LOG_PAGE = 50
 
 
 @require_GET
