@@ -117,3 +117,27 @@ def test_the_week_works_from_the_keyboard_alone(iphone, sign_in, live_server, ca
     assert WeekAcknowledgement.objects.filter(
         student=cast.pupil, guardian__user=cast.guardian, week_start=monday
     ).exists()
+
+
+def test_the_access_log_fits_a_phone(iphone, sign_in, live_server, cast):
+    from consent.models import AccessLogEntry
+
+    AccessLogEntry.objects.bulk_create(
+        AccessLogEntry(
+            school=cast.school,
+            viewer=cast.class_teacher,
+            student=cast.pupil,
+            what=f"Дневник: отметки за 2-ю четверть, запись номер {n} с длинным описанием",
+        )
+        for n in range(60)
+    )
+    sign_in(iphone, "guardian")
+    iphone.goto(f"{live_server.url}/consent/my/access-log/")
+    assert iphone.get_by_test_id("pager").is_visible()
+    check_page(iphone, "family-access-log", width=WIDTH)
+
+
+def test_the_consent_register_is_accessible(page, sign_in, live_server, cast):
+    sign_in(page, "school_admin")
+    page.goto(f"{live_server.url}/consent/")
+    check_page(page, "consent-register", width=1280)
