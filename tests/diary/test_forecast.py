@@ -181,4 +181,8 @@ def test_the_marks_page_says_one_mark_of_three_or_better(as_user, cast):
         )
         f.MarkFactory(lesson=lesson, student=cast.pupil, value=value, work_type=cast.answer)
     body = as_user(cast.guardian).get(reverse("diary:marks", args=[cast.pupil.pk]))
-    assert "одна отметка «3» или выше" in body.content.decode()
+    page = body.content.decode()
+    assert "одна отметка «3» или выше" in page
+    # Each mark of the compact list carries its date.
+    yesterday = cast.today - dt.timedelta(days=1)
+    assert f'<span class="mark__date">{yesterday:%d.%m}</span>' in page
