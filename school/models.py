@@ -36,6 +36,7 @@ class School(models.Model):
         _("office hours"),
         max_length=500,
         blank=True,
+        db_default="",  # rows written by code that predates the field still insert
         help_text=_("When families can come to the office, e.g. «Пн–Пт 9:00–17:00, каб. 101»."),
     )
     time_zone = models.CharField(

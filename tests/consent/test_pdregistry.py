@@ -66,7 +66,12 @@ def test_each_entry_resolves_to_a_model_and_its_paths(entry, db):
 
 def test_consent_based_data_is_found_by_guardian():
     labels = {entry.label for entry in pdregistry.consent_based_entries()}
-    assert labels == {"consent.ContactPoint", "notifications.OutboxMessage", "diary.CalendarFeed"}
+    assert labels == {
+        "consent.ContactPoint",
+        "notifications.OutboxMessage",
+        "diary.CalendarFeed",
+        "diary.HomeVisit",
+    }
 
 
 def test_registering_consent_based_data_without_a_guardian_path_is_refused():
