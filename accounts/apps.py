@@ -8,3 +8,6 @@ class AccountsConfig(AppConfig):
 
     def ready(self):
         from . import receivers  # noqa: F401  (sign-in events, lockout alerts)
+        from .placeholders import use_russian_placeholders
+
+        use_russian_placeholders()

@@ -19,6 +19,21 @@ class ConsentRecordForm(forms.Form):
 
 class WithdrawForm(forms.Form):
     withdrawn_on = forms.DateField(label=_("withdrawn on"), widget=DateInput)
+    reason = forms.CharField(
+        label=_("reason of withdrawal"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "As the parent's application states it, e.g. «the family asks for paper extracts»."
+        ),
+    )
+    document_ref = forms.CharField(
+        label=_("withdrawal application reference"),
+        max_length=100,
+        help_text=_(
+            "The registration number and date of the paper application, e.g. «вх. № 112 от 24.11.2026»."
+        ),
+    )
 
 
 class ContactForm(forms.Form):

@@ -65,6 +65,10 @@ class Consent(SchoolOwned):
     )
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
     withdrawn_on = models.DateField(_("withdrawn on"), null=True, blank=True)
+    withdrawal_reason = models.CharField(_("reason of withdrawal"), max_length=500, blank=True)
+    withdrawal_document_ref = models.CharField(
+        _("withdrawal application reference"), max_length=100, blank=True
+    )
     withdrawn_recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("withdrawal recorded by"),

@@ -174,6 +174,16 @@ _BUILTIN: list[tuple[str, dict]] = [
             "exclude": ("token_hash",),
         },
     ),
+    # When a parent last opened the home page for a child: kept only for the diary's news.
+    (
+        "diary.HomeVisit",
+        {
+            "guardian": "guardian",
+            "student": "student",
+            "match": "all",
+            "retention": Retention.CONSENT_BASED,
+        },
+    ),
     # notifications: messages exist only because of consent to SMS/e-mail and hold the
     # contact they went to, so they go with the contacts.
     (

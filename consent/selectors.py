@@ -13,6 +13,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from school.models import Guardian, GuardianStudent, Student
+from school.rules import children_of
 
 from . import pdregistry
 from .models import AccessLogEntry, Consent, ContactPoint, Decision, PdRequest, Purpose
@@ -172,12 +173,13 @@ def own_consents(viewer) -> QuerySet:
     )
 
 
-def access_log_for_family(viewer, *, limit: int = 200) -> QuerySet:
-    """Who at the school looked at the records of the viewer's children, newest first."""
+def access_log_for_family(viewer) -> QuerySet:
+    """Who at the school looked at the records of the viewer's children, newest first (the
+    page pages it)."""
     return (
         AccessLogEntry.objects.filter(student__guardian_links__guardian__user=viewer)
         .select_related("viewer", "student")
-        .order_by("-viewed_at", "-id")[:limit]
+        .order_by("-viewed_at", "-id")
     )
 
 
@@ -240,4 +242,58 @@ def guardians_with_children(viewer) -> QuerySet:
         .prefetch_related(
             Prefetch("links", queryset=GuardianStudent.objects.select_related("student"))
         )
+    )
+
+
+@dataclass
+class DiaryDecision:
+    """One guardian's diary decision about a child, as the no-consent page says it."""
+
+    guardian: Guardian
+    is_viewer: bool
+    state: str  # "consent", "refusal", "withdrawn" or "none"
+    on: dt.date | None = None
+
+
+def diary_decisions(viewer, student_id: int) -> list[DiaryDecision]:
+    """For a child of the viewer (school.rules.children_of): each linked guardian's latest
+    diary decision, the viewer's own first. Two queries."""
+    links = list(
+        GuardianStudent.objects.filter(student__in=children_of(viewer), student_id=student_id)
+        .select_related("guardian")
+        .order_by("guardian__last_name", "guardian__first_name", "pk")
+    )
+    latest: dict[int, Consent] = {}
+    for consent in Consent.objects.filter(
+        student_id=student_id,
+        guardian_id__in=[link.guardian_id for link in links],
+        purpose=Purpose.DIARY,
+    ).order_by("decided_on", "pk"):
+        latest[consent.guardian_id] = consent
+    rows = []
+    for link in links:
+        consent = latest.get(link.guardian_id)
+        if consent is None:
+            state, on = "none", None
+        elif consent.withdrawn_on:
+            state, on = "withdrawn", consent.withdrawn_on
+        else:
+            state, on = consent.decision, consent.decided_on
+        rows.append(DiaryDecision(link.guardian, link.guardian.user_id == viewer.pk, state, on))
+    rows.sort(key=lambda row: not row.is_viewer)
+    return rows
+
+
+def own_links(viewer) -> QuerySet:
+    """The viewer's own links to their children (a parent's)."""
+    return GuardianStudent.objects.filter(guardian__user=viewer, student__in=children_of(viewer))
+
+
+def own_link(viewer, student_id: int) -> GuardianStudent:
+    """The viewer's own link to this child (a parent's), or Http404."""
+    return _get_or_404(
+        GuardianStudent.objects.select_related("guardian", "student", "school").filter(
+            guardian__user=viewer, student__in=children_of(viewer)
+        ),
+        student_id=student_id,
     )

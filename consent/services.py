@@ -133,8 +133,16 @@ def consent_record(
     return consent
 
 
-def consent_withdraw(*, recorded_by: User, consent: Consent, withdrawn_on: dt.date) -> Consent:
-    """Record the withdrawal of a decision in force. The row stays; `withdrawn_on` is set once.
+def consent_withdraw(
+    *,
+    recorded_by: User,
+    consent: Consent,
+    withdrawn_on: dt.date,
+    reason: str = "",
+    document_ref: str = "",
+) -> Consent:
+    """Record the withdrawal of a decision in force, with the reason and the reference of the
+    paper application it rests on. The row stays; `withdrawn_on` is set once.
 
     Announces `consent_withdrawn` in the same transaction, so queued messages are cancelled."""
     _same_school(recorded_by, consent)
@@ -146,12 +154,17 @@ def consent_withdraw(*, recorded_by: User, consent: Consent, withdrawn_on: dt.da
         )
     with transaction.atomic():
         updated = Consent.objects.filter(pk=consent.pk, withdrawn_on__isnull=True).update(
-            withdrawn_on=withdrawn_on, withdrawn_recorded_by=recorded_by
+            withdrawn_on=withdrawn_on,
+            withdrawn_recorded_by=recorded_by,
+            withdrawal_reason=reason.strip(),
+            withdrawal_document_ref=document_ref.strip(),
         )
         if not updated:
             raise ValidationError(_("This decision has already been withdrawn."))
         consent.withdrawn_on = withdrawn_on
         consent.withdrawn_recorded_by = recorded_by
+        consent.withdrawal_reason = reason.strip()
+        consent.withdrawal_document_ref = document_ref.strip()
         security_event_record(
             kind=SecurityEventKind.CONSENT_CHANGED,
             actor=recorded_by,

@@ -21,6 +21,7 @@ urlpatterns = [
     path("requests/<int:request_id>/export.<str:fmt>", views.pd_export, name="pd_export"),
     path("activate/", views.activate, name="activate"),
     path("my/consents/", views.my_consents, name="my_consents"),
+    path("my/form/<int:student_id>.pdf", views.my_consent_form, name="my_form"),
     path("my/contacts/", views.my_contacts, name="my_contacts"),
     path("my/access-log/", views.my_access_log, name="my_access_log"),
 ]

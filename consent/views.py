@@ -28,7 +28,7 @@ from .forms import (
     PdRequestForm,
     WithdrawForm,
 )
-from .models import ContactSource
+from .models import ContactSource, Decision
 
 admin_only = role_required(is_school_admin)
 guardian_only = role_required(is_guardian)
@@ -68,7 +68,6 @@ def _family_context(request, link, **forms):
         "history": selectors.consent_history(link),
         "contacts": selectors.contacts_of(link.guardian_id),
         "record_form": ConsentRecordForm(),
-        "withdraw_form": WithdrawForm(initial={"withdrawn_on": request.user.school.today()}),
         "contact_form": ContactForm(),
     }
     context.update(forms)
@@ -104,15 +103,24 @@ def consent_record(request, link_id: int):
     return render(request, "consent/family.html", context, status=400)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @admin_only
 def consent_withdraw(request, consent_id: int):
+    """The withdrawal's confirmation page (GET) and its recording (POST): the date, the reason
+    and the reference of the parent's paper application, nothing recorded without them."""
     consent = selectors.consent_for_admin(request.user, consent_id)
     link = (
         selectors.school_links(request.user)
         .filter(guardian_id=consent.guardian_id, student_id=consent.student_id)
         .first()
     )
+    back = redirect("consent:family", link_id=link.pk) if link else redirect("consent:register")
+    if consent.withdrawn_on or consent.decision != Decision.CONSENT:
+        messages.error(request, _("This decision has already been withdrawn."))
+        return back
+    if request.method == "GET":
+        form = WithdrawForm(initial={"withdrawn_on": request.user.school.today()})
+        return render(request, "consent/withdraw.html", {"consent": consent, "form": form})
     form = WithdrawForm(request.POST)
     if form.is_valid():
         try:
@@ -120,19 +128,16 @@ def consent_withdraw(request, consent_id: int):
                 recorded_by=request.user,
                 consent=consent,
                 withdrawn_on=form.cleaned_data["withdrawn_on"],
+                reason=form.cleaned_data["reason"],
+                document_ref=form.cleaned_data["document_ref"],
             )
         except ValidationError as error:
             _apply_errors(form, error)
         else:
             messages.success(request, _("The withdrawal is recorded."))
-            return (
-                redirect("consent:family", link_id=link.pk)
-                if link
-                else redirect("consent:register")
-            )
-    for error in form.errors.get("withdrawn_on", []) + form.non_field_errors():
-        messages.error(request, f"{_('withdrawn on')}: {error}")
-    return redirect("consent:family", link_id=link.pk) if link else redirect("consent:register")
+            return back
+    context = {"consent": consent, "form": form}
+    return render(request, "consent/withdraw.html", context, status=400)
 
 
 @require_GET
@@ -161,7 +166,22 @@ def consent_form_pdf(request, link_id: int):
     """The written consent of 152-FZ art. 9 part 4, pre-filled for this guardian and child:
     built by a worker like every generated file (the extracts app), not in the request."""
     link = selectors.link_for_admin(request.user, link_id)
-    return redirect("extracts:consent_form", link.pk)
+    url = reverse("extracts:consent_form", args=[link.pk])
+    if request.GET.get("variant") == "refusal":
+        url += "?variant=refusal"
+    return redirect(url)
+
+
+@require_GET
+@guardian_only
+def my_consent_form(request, student_id: int):
+    """A parent prints the consent (or refusal) form for their own child to sign and bring:
+    built by a worker like every generated file (the extracts app)."""
+    link = selectors.own_link(request.user, student_id)
+    url = reverse("extracts:my_consent_form", args=[link.student_id])
+    if request.GET.get("variant") == "refusal":
+        url += "?variant=refusal"
+    return redirect(url)
 
 
 @require_POST
@@ -402,11 +422,24 @@ def my_contacts(request):
 @require_GET
 @guardian_only
 def my_access_log(request):
+    # Paged without a COUNT: one row more than a page says whether an older page exists.
+    wanted = request.GET.get("page", "1")
+    number = int(wanted) if wanted.isdigit() and 0 < int(wanted) < 10_000 else 1
+    start = (number - 1) * ACCESS_LOG_PAGE
+    rows = list(selectors.access_log_for_family(request.user)[start : start + ACCESS_LOG_PAGE + 1])
+    page = {
+        "number": number,
+        "previous": number - 1 if number > 1 else None,
+        "next": number + 1 if len(rows) > ACCESS_LOG_PAGE else None,
+    }
     return render(
         request,
         "consent/my_access_log.html",
-        {"entries": selectors.access_log_for_family(request.user)},
+        {"entries": rows[:ACCESS_LOG_PAGE], "page": page},
     )
+
+
+ACCESS_LOG_PAGE = 50
 
 
 @require_GET

@@ -29,6 +29,7 @@ class Forecast:
     keep_floor: int | None  # the lowest next mark (of assumed_weight) that keeps `mark`
     at_risk: bool  # a single 2 of assumed_weight would lower the forecast
     hold_from: int | None  # marks from this value on keep `mark` until the period ends
+    lowest_enough: int | None = None  # when one more mark reaches next_mark: the lowest such mark
 
 
 def fives_needed(average: Average, threshold: Fraction, weight: int) -> int | None:
@@ -74,6 +75,10 @@ def forecast(
     if next_mark is not None:
         next_threshold = Fraction(thresholds.needed_for(next_mark))
         needed = fives_needed(average, next_threshold, assumed_weight)
+    lowest_enough = None
+    if needed == 1:
+        # One mark is enough: name the lowest that does it ("one 3 or better"), not "one 5".
+        lowest_enough = keep_floor(average, next_threshold, assumed_weight)
     floor = hold_from = None
     at_risk = False
     current_threshold = thresholds.needed_for(mark)
@@ -93,4 +98,5 @@ def forecast(
         keep_floor=floor,
         at_risk=at_risk,
         hold_from=hold_from,
+        lowest_enough=lowest_enough,
     )

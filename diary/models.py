@@ -56,6 +56,36 @@ class WeekAcknowledgement(SchoolOwned):
         return f"{self.guardian} — {self.student}: {self.week_start:%d.%m.%Y}"
 
 
+class HomeVisit(SchoolOwned):
+    """When a guardian last opened the home page with this child on it, so that the page can
+    say what is new since the previous visit. `news_since` is where the current visit's news
+    starts: the previous visit's time, kept while the guardian moves around the site."""
+
+    guardian = models.ForeignKey(
+        Guardian, verbose_name=_("parent"), on_delete=models.CASCADE, related_name="home_visits"
+    )
+    student = models.ForeignKey(
+        Student, verbose_name=_("student"), on_delete=models.CASCADE, related_name="+"
+    )
+    seen_at = models.DateTimeField(_("last seen at"))
+    news_since = models.DateTimeField(_("news since"))
+
+    class Meta:
+        verbose_name = _("home page visit")
+        verbose_name_plural = _("home page visits")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["guardian", "student"],
+                name="home_visit_unique",
+                violation_error_message=_("The visit of this parent and child is recorded."),
+            ),
+        ]
+        # home_visit_unique's index serves the home page's lookup by guardian and children.
+
+    def __str__(self) -> str:
+        return f"{self.guardian} — {self.student}: {self.seen_at:%d.%m.%Y %H:%M}"
+
+
 def new_feed_token() -> str:
     return secrets.token_urlsafe(32)
 

@@ -8,8 +8,18 @@ The diary only reads journal data (regulation 1.5).
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import JSONObject
+from django.db.models import (
+    CharField,
+    DateField,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Cast, ExtractIsoWeekDay, JSONObject
 from django.http import Http404
 from django.utils import timezone
 
@@ -42,6 +52,7 @@ from school.models import (
 from school.rules import children_of
 
 from .models import CalendarFeed, JournalVersion, WeekAcknowledgement, feed_token_hash
+from .rules import remarks_visible_to
 
 
 def week_start_of(day: dt.date) -> dt.date:
@@ -85,6 +96,7 @@ class DiaryFrame:
     # The counters of the journal parts the child's week shows (diary.models.JournalVersion),
     # when asked for: their sum changes with every write the week could show.
     journal_version: int | None = None
+    viewer_role: str | None = None  # which remarks the viewer sees (diary.rules)
 
     @property
     def school(self):
@@ -214,7 +226,9 @@ def diary_frame(
         raise Http404
     if school is not None:
         student.school = school  # the same row: the student was filtered by the user's school
-    return _frame_from(student, day)
+    frame = _frame_from(student, day)
+    frame.viewer_role = user.role
+    return frame
 
 
 def _frame_from(student: Student, day: dt.date) -> DiaryFrame:
@@ -309,7 +323,7 @@ def week_remarks(frame: DiaryFrame, week: dt.date) -> list[Remark]:
     since = dt.datetime.combine(week, dt.time.min, tzinfo=tz)
     until = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
     return list(
-        Remark.objects.filter(student=frame.student)
+        Remark.objects.filter(remarks_visible_to(frame.viewer_role), student=frame.student)
         .filter(
             Q(lesson__date__range=(week, end))
             | Q(lesson__isnull=True, created_at__gte=since, created_at__lt=until)
@@ -359,16 +373,91 @@ def published_finals(frame: DiaryFrame) -> list[FinalMark]:
 # --- Timetable, control works, holidays, teachers, remarks ---------------------------------------
 
 
-def week_timetable(frame: DiaryFrame, week: dt.date) -> list[TimetableEntry]:
+# The columns the timetable tab reads from both the regular timetable and the week's lessons.
+_HELD_COLUMNS = (
+    "source",
+    "day",
+    "weekday_number",
+    "lesson_number",
+    "subject__name",
+    "group_name",
+    "room",
+    "status",
+    "teacher__last_name",
+    "teacher__first_name",
+    "teacher__patronymic",
+    "sub_last",
+    "sub_first",
+    "sub_patronymic",
+    "to_date",
+    "to_number",
+    "from_date",
+    "from_number",
+)
+
+
+def week_timetable_as_held(frame: DiaryFrame, week: dt.date) -> list[dict]:
+    """The week's timetable as it is held: each slot (day × lesson number) that has lessons
+    shows those lessons (substitutions, cancellations, moves away and in); a slot without
+    any shows the regular timetable. One query (a UNION of the timetable and the week's lessons), so the tab costs
+    what it cost before it knew about substitutions."""
     end = week + dt.timedelta(days=6)
-    return list(
+    text = CharField()
+    none_text = Value(None, output_field=text)
+    none_date = Value(None, output_field=DateField())
+    none_number = Value(None, output_field=IntegerField())
+    entries = (
         TimetableEntry.objects.filter(
             frame.lessons_q(), school_id=frame.student.school_id, valid_from__lte=end
         )
         .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=week))
-        .select_related("subject", "teacher", "study_group")
-        .order_by("weekday", "lesson_number", "pk")
+        .annotate(
+            source=Value("entry", output_field=text),
+            day=none_date,
+            weekday_number=F("weekday"),
+            group_name=F("study_group__name"),
+            status=Value("scheduled", output_field=text),
+            sub_last=none_text,
+            sub_first=none_text,
+            sub_patronymic=none_text,
+            to_date=none_date,
+            to_number=none_number,
+            from_date=none_date,
+            from_number=none_number,
+        )
+        .values(*_HELD_COLUMNS)
     )
+    lessons = (
+        Lesson.objects.filter(
+            frame.lessons_q(), school_id=frame.student.school_id, date__range=(week, end)
+        )
+        .annotate(
+            source=Value("lesson", output_field=text),
+            day=F("date"),
+            weekday_number=Cast(ExtractIsoWeekDay("date"), IntegerField()),
+            group_name=F("study_group__name"),
+            sub_last=F("substitute_teacher__last_name"),
+            sub_first=F("substitute_teacher__first_name"),
+            sub_patronymic=F("substitute_teacher__patronymic"),
+            to_date=F("moved_to__date"),
+            to_number=F("moved_to__lesson_number"),
+            from_date=F("moved_from__date"),
+            from_number=F("moved_from__lesson_number"),
+        )
+        .values(*_HELD_COLUMNS)
+    )
+    # No ORDER BY inside a compound statement (SQLite refuses it): sorted below.
+    rows = list(entries.order_by().union(lessons.order_by(), all=True))
+    for row in rows:
+        row["weekday_number"] = int(row["weekday_number"])
+    held = {(r["weekday_number"], r["lesson_number"]) for r in rows if r["source"] == "lesson"}
+    kept = [
+        row
+        for row in rows
+        if row["source"] == "lesson" or (row["weekday_number"], row["lesson_number"]) not in held
+    ]
+    kept.sort(key=lambda row: (row["weekday_number"], row["lesson_number"], row["status"]))
+    return kept
 
 
 def control_works(frame: DiaryFrame, period: ReportingPeriod) -> list[Lesson]:
@@ -419,7 +508,7 @@ def class_teacher_of(frame: DiaryFrame):
 
 def child_remarks(frame: DiaryFrame) -> QuerySet[Remark]:
     return (
-        Remark.objects.filter(student=frame.student)
+        Remark.objects.filter(remarks_visible_to(frame.viewer_role), student=frame.student)
         .select_related("author", "subject", "lesson")
         .order_by("-created_at", "-pk")
     )
@@ -520,3 +609,116 @@ def lessons_between(frame: DiaryFrame, start: dt.date, end: dt.date) -> list[Les
         .select_related("subject", "work_type", "teacher", "substitute_teacher")
         .order_by("date", "lesson_number")
     )
+
+
+# --- The parent's home: what is new per child -------------------------------------------------
+
+
+@dataclass
+class ChildNews:
+    """What the home page lists for one child since the guardian's previous visit."""
+
+    student: Student
+    since: dt.datetime | None = None
+    marks: list[Mark] = field(default_factory=list)
+    remarks: list[Remark] = field(default_factory=list)
+    homework: list[Homework] = field(default_factory=list)
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.marks or self.remarks or self.homework)
+
+
+NEWS_LIMIT = 20  # per child and kind; the diary has the rest
+
+
+def home_children(user) -> list[Student]:
+    """The viewer's children for the home page (school.rules.children_of), each with
+    `diary_open` (consent.rules.diary_consent) and, for a parent, `viewer_guardian_id` (the
+    parent's side of the link), in one query."""
+    rows = children_of(user).annotate(diary_open=diary_consent(user))
+    if user.role == Role.GUARDIAN:
+        rows = rows.annotate(
+            viewer_guardian_id=Subquery(
+                GuardianStudent.objects.filter(
+                    guardian__user=user, student_id=OuterRef("pk")
+                ).values("guardian_id")[:1]
+            )
+        )
+    return list(rows.order_by("first_name", "pk"))
+
+
+def next_school_day(day: dt.date) -> dt.date:
+    """The day after `day`, Saturday and Sunday skipped (Friday's "tomorrow" is Monday)."""
+    day += dt.timedelta(days=1)
+    while day.weekday() > 4:
+        day += dt.timedelta(days=1)
+    return day
+
+
+def family_news(
+    user,
+    children: list[Student],
+    *,
+    classes: dict[int, int],
+    since: dict[int, dt.datetime],
+    due_on: dt.date,
+    year_id: int,
+) -> list[ChildNews]:
+    """Marks and remarks recorded since `since[child]`, and homework due on `due_on`, for each
+    of the viewer's children (already scoped by children_of and their diary consent).
+    `classes` maps a child to their class this year. Four queries whatever the number of
+    children or records."""
+    news = {child.pk: ChildNews(child, since.get(child.pk)) for child in children}
+    ids = [pk for pk in news if news[pk].since is not None]
+    if not ids:
+        return list(news.values())
+    earliest = min(news[pk].since for pk in ids)
+    marks = (
+        Mark.objects.filter(student_id__in=ids, created_at__gte=earliest)
+        .select_related("subject", "work_type")
+        .order_by("-created_at", "-pk")
+    )
+    for mark in marks[: NEWS_LIMIT * len(ids)]:
+        item = news[mark.student_id]
+        if mark.created_at >= item.since and len(item.marks) < NEWS_LIMIT:
+            item.marks.append(mark)
+    remarks = (
+        Remark.objects.filter(
+            remarks_visible_to(user.role), student_id__in=ids, created_at__gte=earliest
+        )
+        .select_related("subject", "author")
+        .order_by("-created_at", "-pk")
+    )
+    for remark in remarks[: NEWS_LIMIT * len(ids)]:
+        item = news[remark.student_id]
+        if remark.created_at >= item.since and len(item.remarks) < NEWS_LIMIT:
+            item.remarks.append(remark)
+    groups: dict[int, set[int]] = {pk: set() for pk in ids}
+    for student_id, group_id in StudyGroupMembership.objects.filter(
+        student_id__in=ids, group__year_id=year_id
+    ).values_list("student_id", "group_id"):
+        groups[student_id].add(group_id)
+    class_ids = {classes[pk] for pk in ids if pk in classes}
+    all_groups = set().union(*groups.values())
+    homework = (
+        Homework.objects.filter(
+            Q(lesson__class_group_id__in=class_ids, lesson__study_group__isnull=True)
+            | Q(lesson__study_group_id__in=all_groups),
+            school_id=user.school_id,
+            due_date=due_on,
+        )
+        .select_related("lesson__subject")
+        .order_by("lesson__subject__name", "pk")
+    )
+    for item in homework:
+        lesson = item.lesson
+        for pk in ids:
+            mine = (
+                lesson.study_group_id in groups[pk]
+                if lesson.study_group_id
+                else lesson.class_group_id == classes.get(pk)
+            )
+            if mine:
+                news[pk].homework.append(item)
+    return list(news.values())

@@ -2,6 +2,7 @@
 selectors.diary_frame (a child not linked to the viewer is a 404, like a missing one)."""
 
 import datetime as dt
+import re
 from collections import OrderedDict
 
 from django.contrib import messages
@@ -12,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -19,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.access import role_required
 from accounts.audit import record_access
 from accounts.rules import is_family_member, is_guardian, is_teacher
+from consent import selectors as consent_selectors
 from consent.rules import may_open_diary_of
 from journal.grading import Thresholds
 from journal.models import FinalKind
@@ -28,6 +31,9 @@ from . import ical, selectors, services, weekcache
 from .charts import child_marks_chart
 from .forecast import forecast
 from .week import build_week
+
+# A day of the week the phone's day view opens on (`?day=2026-11-25`).
+DAY_PARAM = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 family_only = role_required(is_family_member)
 
@@ -50,6 +56,9 @@ def _render_diary(request, frame, template, context, *, tab):
     if request.user.school_id == frame.student.school_id:
         request.user.school = frame.school  # the header's school name: already loaded
     if not frame.may_open:
+        # Whose decision is missing: each parent's latest diary decision (the viewer's first).
+        base["decisions"] = consent_selectors.diary_decisions(request.user, frame.student.pk)
+        base["viewer_decided"] = next((d for d in base["decisions"] if d.is_viewer), None)
         return render(request, "diary/no_consent.html", base)
     return render(request, template, {**base, **context})
 
@@ -83,9 +92,12 @@ def week(request, student_id: int, week: dt.date):
     if not frame.may_open:
         return _render_diary(request, frame, "", {}, tab="week")
     today = frame.school.today()
+    selection = DAY_PARAM.fullmatch(request.GET.get("day", ""))
     key = weekcache.week_key(request.user, frame, monday, today)
-    days_html = weekcache.cached_days(key)
-    if days_html is None:
+    if key is not None:  # the phone's day view is part of what is cached
+        key = f"{key}:{selection.group(0) if selection else ''}"
+    cached = weekcache.cached_days(key)
+    if cached is None:
         lessons = selectors.week_lessons(frame, monday)
         days = build_week(
             frame,
@@ -96,10 +108,22 @@ def week(request, student_id: int, week: dt.date):
             remarks=selectors.week_remarks(frame, monday),
             today=today,
         )
+        selected = _selected_day(request, days, today)
         days_html = render_to_string(
-            "diary/_week_days.html", {"days": days, "student": frame.student}
+            "diary/_week_days.html",
+            {
+                "days": days,
+                "student": frame.student,
+                "selected_day": selected,
+                "previous_day": _day_link(frame, _school_day_next_to(selected, -1)),
+                "next_day": _day_link(frame, _school_day_next_to(selected, +1)),
+            },
         )
-        weekcache.keep_days(key, days_html)
+        weekcache.keep_days(key, f"{selected.isoformat()}|{days_html}")
+    else:
+        chosen, _bar, days_html = cached.partition("|")
+        selected = dt.date.fromisoformat(chosen)
+        days_html = mark_safe(days_html)  # noqa: S308 -- our own rendering, kept by weekcache
     context = {
         "week": monday,
         "week_end": monday + dt.timedelta(days=6),
@@ -107,9 +131,41 @@ def week(request, student_id: int, week: dt.date):
         "next_week": monday + dt.timedelta(days=7),
         "this_week": selectors.week_start_of(today),
         "days_html": days_html,
+        "today": today,
+        "selected_day": selected,
+        "today_link": _day_link(frame, today),
         "can_acknowledge": frame.guardian_id is not None and monday <= today,
     }
     return _render_diary(request, frame, "diary/week.html", context, tab="week")
+
+
+def _selected_day(request, days, today: dt.date) -> dt.date:
+    """The day a phone shows of the week: `?day=` when it is one of the week's days, else
+    today when the week holds it, else the week's first day."""
+    dates = [day.date for day in days]
+    wanted = request.GET.get("day", "")
+    try:
+        chosen = dt.date.fromisoformat(wanted) if wanted else None
+    except ValueError:
+        chosen = None
+    if chosen in dates:
+        return chosen
+    return today if today in dates else dates[0]
+
+
+def _day_link(frame, day: dt.date) -> dict:
+    """The week page opened on one day (the phone's day view)."""
+    monday = selectors.week_start_of(day)
+    url = reverse("diary:week", kwargs={"student_id": frame.student.pk, "week": monday})
+    return {"date": day, "url": f"{url}?day={day.isoformat()}"}
+
+
+def _school_day_next_to(day: dt.date, step: int) -> dt.date:
+    """The previous (step −1) or next (+1) weekday: Monday's previous day is Friday."""
+    day += dt.timedelta(days=step)
+    while day.weekday() > 4:
+        day += dt.timedelta(days=step)
+    return day
 
 
 @require_POST
@@ -185,15 +241,38 @@ def finals(request, student_id: int):
     frame = selectors.diary_frame(request.user, student_id)
     if not frame.may_open:
         return _render_diary(request, frame, "", {}, tab="finals")
-    grouped = OrderedDict()
-    for final in selectors.published_finals(frame):
-        key = (final.period, final.kind)
-        grouped.setdefault(key, []).append(final)
-    sections = [
-        {"period": period, "kind": kind, "finals": rows, "is_exam": kind == FinalKind.EXAM}
-        for (period, kind), rows in grouped.items()
+    return _render_diary(
+        request,
+        frame,
+        "diary/finals.html",
+        _finals_grid(selectors.published_finals(frame)),
+        tab="finals",
+    )
+
+
+def _finals_grid(finals) -> dict:
+    """One grid as the paper report card has it: subjects × the periods (quarters or
+    half-years) in order, then the year, then the exams."""
+    order = {FinalKind.PERIOD: 0, FinalKind.YEAR: 1, FinalKind.EXAM: 2}
+    columns: dict[tuple, dict] = {}
+    cells: dict[tuple, dict] = OrderedDict()
+    for final in finals:
+        key = (final.kind, final.period_id)
+        columns.setdefault(
+            key,
+            {
+                "period": final.period,
+                "kind": final.kind,
+                "sort": (order.get(final.kind, 3), final.period.starts_on, final.period_id),
+            },
+        )
+        cells.setdefault(final.subject, {})[key] = final
+    ordered = sorted(columns.items(), key=lambda item: item[1]["sort"])
+    rows = [
+        {"subject": subject, "cells": [by_key.get(key) for key, _column in ordered]}
+        for subject, by_key in sorted(cells.items(), key=lambda item: item[0].name)
     ]
-    return _render_diary(request, frame, "diary/finals.html", {"sections": sections}, tab="finals")
+    return {"columns": [column for _key, column in ordered], "rows": rows}
 
 
 @require_GET
@@ -203,14 +282,31 @@ def timetable(request, student_id: int):
     if not frame.may_open:
         return _render_diary(request, frame, "", {}, tab="timetable")
     monday = selectors.week_start_of(frame.on)
-    entries = selectors.week_timetable(frame, monday)
     weekdays = OrderedDict()
-    for entry in entries:
-        weekdays.setdefault(entry.get_weekday_display(), []).append(
-            {"entry": entry, "bell": frame.bells.get(entry.lesson_number)}
-        )
+    for row in selectors.week_timetable_as_held(frame, monday):
+        day = monday + dt.timedelta(days=row["weekday_number"] - 1)
+        weekdays.setdefault(day, []).append(_timetable_row(frame, row))
     context = {"weekdays": weekdays, "week": monday}
     return _render_diary(request, frame, "diary/timetable.html", context, tab="timetable")
+
+
+def _short_name(last: str | None, first: str | None, patronymic: str | None) -> str:
+    """Фамилия И.О., as school.models.PersonName.short_name writes it."""
+    initials = "".join(f"{p[0]}." for p in (first, patronymic) if p)
+    return f"{last or ''} {initials}".strip()
+
+
+def _timetable_row(frame, row: dict) -> dict:
+    teacher = _short_name(
+        row["teacher__last_name"], row["teacher__first_name"], row["teacher__patronymic"]
+    )
+    substitute = _short_name(row["sub_last"], row["sub_first"], row["sub_patronymic"])
+    return {
+        **row,
+        "bell": frame.bells.get(row["lesson_number"]),
+        "teacher": teacher,
+        "substitute": substitute,
+    }
 
 
 @require_GET
@@ -311,9 +407,10 @@ def feed_settings(request, student_id: int):
         if feed and token and student_pk == frame.student.pk
         else ""
     )
-    return _render_diary(
-        request, frame, "diary/feed_settings.html", {"feed": feed, "feed_url": url}, tab="feed"
-    )
+    # The same address for calendar apps: webcal:// opens the phone's "subscribe" dialogue.
+    webcal = "webcal://" + url.split("://", 1)[1] if url else ""
+    context = {"feed": feed, "feed_url": url, "webcal_url": webcal}
+    return _render_diary(request, frame, "diary/feed_settings.html", context, tab="feed")
 
 
 @require_GET

@@ -13,6 +13,7 @@ admin.site.index_title = _("School data")
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("favicon.ico", views.favicon),
     path("", include("accounts.urls")),
     # journal/…, and reports/finals/… and reports/periods/… (finals entry is the journal's)
     path("", include("journal.urls")),

@@ -168,11 +168,10 @@ def build_statistics(generated: GeneratedFile) -> tuple[bytes, int, str]:
 def build_consent_form(generated: GeneratedFile) -> tuple[bytes, int, str]:
     from consent import selectors as consent
 
-    link = (
-        consent.school_links(generated.requested_by)
-        .select_related("guardian", "student", "school")
-        .get(pk=generated.params["link_id"])
-    )
+    links = consent.school_links(generated.requested_by)
+    if generated.requested_by.role == "guardian":  # a parent's own form
+        links = consent.own_links(generated.requested_by)
+    link = links.select_related("guardian", "student", "school").get(pk=generated.params["link_id"])
     html = render_to_string(
         "consent/print/consent_form.html",
         {
@@ -181,6 +180,7 @@ def build_consent_form(generated: GeneratedFile) -> tuple[bytes, int, str]:
             "guardian": link.guardian,
             "student": link.student,
             "contacts": consent.current_contacts_of(link.guardian_id),
+            "refusal": generated.params.get("refusal", False),
         },
     )
     content, pages = pdf.html_to_pdf(html)

@@ -14,6 +14,7 @@ urlpatterns = [
     path("copies/<int:copy_id>/handed-over/", views.hand_over, name="hand_over"),
     path("check/<str:code>/", views.verify, name="verify"),
     path("consent-form/<int:link_id>/", views.consent_form, name="consent_form"),
+    path("my/consent-form/<int:student_id>/", views.my_consent_form, name="my_consent_form"),
     path("pd-export/<int:request_id>/", views.pd_export, name="pd_export"),
     path("summary/<int:class_id>/pdf/", views.summary_pdf, name="summary_pdf"),
     path("summary/<int:class_id>/export.<str:fmt>", views.summary_export, name="summary_export"),

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.access import role_required
 from accounts.audit import record_access
 from accounts.models import SecurityEventKind
-from accounts.rules import is_school_admin, is_school_leader, is_teacher
+from accounts.rules import is_guardian, is_school_admin, is_school_leader, is_teacher
 from accounts.security import security_event_record
 from consent import selectors as consent_selectors
 from consent import services as consent_services
@@ -283,14 +283,32 @@ def consent_form(request, link_id: int):
             request, _("Consent form %(name)s") % {"name": link.guardian.full_name}
         )
     consent_services.access_log_record(request.user, link.student, _("printable consent form"))
+    return _consent_form_request(request, link)
+
+
+def _consent_form_request(request, link):
+    refusal = request.GET.get("variant") == "refusal"
+    title = _("Refusal form %(name)s") if refusal else _("Consent form %(name)s")
     generated = services.file_request(
         requested_by=request.user,
         kind=FileKind.CONSENT_FORM,
-        title=_("Consent form %(name)s") % {"name": link.guardian.full_name},
-        params={"link_id": link.pk},
+        title=title % {"name": link.guardian.full_name},
+        params={"link_id": link.pk, "refusal": refusal},
         total=1,
     )
     return _to_status(generated)
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(is_guardian)
+def my_consent_form(request, student_id: int):
+    """A parent's own consent (or refusal) form for their child, to print, sign and bring."""
+    link = consent_selectors.own_link(request.user, student_id)
+    if request.method == "GET":
+        return _request_page(
+            request, _("Consent form %(name)s") % {"name": link.guardian.full_name}
+        )
+    return _consent_form_request(request, link)
 
 
 @require_http_methods(["GET", "POST"])

@@ -182,7 +182,14 @@ class HomeworkForm(forms.Form):
 
 class RemarkForm(forms.Form):
     student = forms.TypedChoiceField(coerce=int, label=gettext_lazy("Student"))
-    kind = forms.ChoiceField(choices=RemarkKind.choices, label=gettext_lazy("Kind"))
+    kind = forms.ChoiceField(
+        choices=RemarkKind.choices,
+        label=gettext_lazy("Kind"),
+        help_text=gettext_lazy(
+            "A remark and a recommendation are seen by the pupil and the parents; a message "
+            "to parents by the parents only."
+        ),
+    )
     text = forms.CharField(
         max_length=2000, widget=forms.Textarea(attrs={"rows": 3}), label=gettext_lazy("Text")
     )

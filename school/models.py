@@ -42,6 +42,13 @@ class School(Modified):
     address = models.CharField(_("address"), max_length=300, blank=True)
     inn = models.CharField(_("taxpayer number (INN)"), max_length=12, blank=True)
     director_name = models.CharField(_("director's full name"), max_length=200, blank=True)
+    office_hours = models.TextField(
+        _("office hours"),
+        max_length=500,
+        blank=True,
+        db_default="",  # rows written by code that predates the field still insert
+        help_text=_("When families can come to the office, e.g. «Пн–Пт 9:00–17:00, каб. 101»."),
+    )
     time_zone = models.CharField(
         _("time zone"), max_length=64, default="Europe/Moscow", validators=[validate_time_zone]
     )

@@ -180,17 +180,34 @@ def test_a_second_decision_in_force_is_refused(as_user, cast, link):
 
 def test_withdrawal_keeps_the_row_and_records_who(as_user, cast, link):
     consent = Consent.objects.get(guardian=link.guardian, purpose="diary")
-    response = as_user(cast.school_admin).post(
-        reverse("consent:withdraw", args=[consent.pk]), {"withdrawn_on": cast.today.isoformat()}
+    client = as_user(cast.school_admin)
+    url = reverse("consent:withdraw", args=[consent.pk])
+    # The family page links to a confirmation step, which names the decision withdrawn.
+    family = client.get(reverse("consent:family", args=[link.pk])).content.decode()
+    assert f'href="{url}"' in family and '<form method="post" action="' + url not in family
+    confirm = client.get(url).content.decode()
+    assert 'data-testid="withdraw-confirm"' in confirm and cast.pupil.full_name in confirm
+    # Without a reason and the paper application's reference nothing is recorded.
+    refused = client.post(url, {"withdrawn_on": cast.today.isoformat()})
+    assert refused.status_code == 400
+    consent.refresh_from_db()
+    assert consent.withdrawn_on is None
+    response = client.post(
+        url,
+        {
+            "withdrawn_on": cast.today.isoformat(),
+            "reason": "Семья просит бумажные выписки",
+            "document_ref": "вх. № 112 от 25.11.2026",
+        },
     )
     assert response.status_code == 302
     consent.refresh_from_db()
     assert (consent.withdrawn_on, consent.withdrawn_recorded_by) == (cast.today, cast.school_admin)
-    again = as_user(cast.school_admin).post(
-        reverse("consent:withdraw", args=[consent.pk]),
-        {"withdrawn_on": cast.today.isoformat()},
-        follow=True,
-    )
+    assert consent.withdrawal_reason == "Семья просит бумажные выписки"
+    assert consent.withdrawal_document_ref == "вх. № 112 от 25.11.2026"
+    family = client.get(reverse("consent:family", args=[link.pk])).content.decode()
+    assert "вх. № 112 от 25.11.2026" in family
+    again = client.get(url, follow=True)
     assert "уже отозвано" in again.content.decode()
 
 

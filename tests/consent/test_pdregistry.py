@@ -73,6 +73,7 @@ def test_consent_based_data_is_found_by_guardian():
         "notifications.FlaggedContact",
         "notifications.PaperNotice",
         "diary.CalendarFeed",
+        "diary.HomeVisit",
     }
 
 

@@ -44,7 +44,8 @@ ADMIN_VIEWS = [
     ("consent:pd_export", ["request", "json"], "get", "post", 200),
     ("consent:record", ["link"], "post", "get", 400),  # an empty form: errors, nothing saved
     ("consent:contact_add", ["link"], "post", "get", 400),
-    ("consent:withdraw", ["consent"], "post", "get", 302),
+    ("consent:withdraw", ["consent"], "get", "put", 200),  # the confirmation page
+    ("consent:withdraw", ["consent"], "post", "put", 400),  # no reason, no reference: refused
     ("consent:pd_answer", ["request"], "post", "get", 302),
     ("consent:account_issue", ["link"], "post", "get", 200),
     ("consent:account_disable", ["link"], "post", "get", 302),
@@ -161,8 +162,8 @@ def test_a_guardian_sees_only_their_own_contacts(as_user, cast):
     ContactFactory(guardian=cast.guardian.guardian, kind="phone", value="+79001112233")
     ContactFactory(guardian=cast.stranger.guardian, kind="phone", value="+79004445566")
     body = as_user(cast.stranger).get(reverse("consent:my_contacts")).content.decode()
-    assert "+79004445566" in body
-    assert "+79001112233" not in body
+    assert "+7 900 444-55-66" in body
+    assert "+7 900 111-22-33" not in body and "+79001112233" not in body
 
 
 def test_a_guardian_sees_only_their_own_consents(as_user, cast):

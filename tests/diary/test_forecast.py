@@ -138,3 +138,51 @@ def test_what_it_takes_is_correct_and_minimal_by_brute_force(thresholds, weight)
 def test_next_threshold_is_exact():
     result = forecast([("4", 1)], STRICT, min_marks=1)
     assert result.next_threshold == Fraction(23, 5)
+
+
+@pytest.mark.parametrize(
+    ("marks", "mark", "lowest"),
+    [
+        # (2 + 2 + 3) / 3 = 2.33 → 2; (7 + x) / 4 ≥ 2.5 ⇔ x ≥ 3: one 3 or better.
+        (["2", "2", "3"], 2, 3),
+        # 17 / 5 = 3.4 → 3; (17 + x) / 6 ≥ 3.5 ⇔ x ≥ 4: one 4 or better.
+        (["3", "3", "4", "4", "3"], 3, 4),
+    ],
+)
+def test_when_one_mark_is_enough_the_lowest_such_mark_is_named(marks, mark, lowest):
+    result = forecast([(m, 1) for m in marks], DEFAULT_THRESHOLDS, min_marks=3)
+    assert result.mark == mark and result.fives_needed == 1
+    assert result.lowest_enough == lowest
+    reaches = [
+        suggest_final(weighted_average([(m, 1) for m in [*marks, str(v)]]), DEFAULT_THRESHOLDS)
+        == mark + 1
+        for v in range(1, 6)
+    ]
+    assert reaches.index(True) + 1 == lowest
+
+
+@pytest.mark.django_db
+def test_the_marks_page_says_one_mark_of_three_or_better(as_user, cast):
+    import datetime as dt
+
+    from django.urls import reverse
+
+    from tests import factories as f
+
+    for n, value in enumerate(["2", "2", "3"]):
+        lesson = f.LessonFactory(
+            school=cast.school,
+            class_group=cast.class_7a,
+            subject=cast.math,
+            teacher=cast.subject_teacher.teacher,
+            date=cast.today - dt.timedelta(days=n + 1),
+            lesson_number=1,
+            work_type=cast.answer,
+        )
+        f.MarkFactory(lesson=lesson, student=cast.pupil, value=value, work_type=cast.answer)
+    body = as_user(cast.guardian).get(reverse("diary:marks", args=[cast.pupil.pk]))
+    page = body.content.decode()
+    assert "одна отметка «3» или выше" in page
+    # Each mark of the compact list carries its date.
+    yesterday = cast.today - dt.timedelta(days=1)
+    assert f'<span class="mark__date">{yesterday:%d.%m}</span>' in page

@@ -118,6 +118,26 @@ def test_finals_show_published_marks_and_deferrals(as_user, cast):
     assert "Математика" in body
     assert "отсрочена до 20 января 2027" in body
     assert "Английский язык" not in body
+    # One grid: subjects in rows, the quarter and the year in columns, in that order.
+    f.FinalMarkFactory(
+        period=cast.year_period,
+        kind="year",
+        student=cast.pupil,
+        subject=cast.math,
+        value="4",
+        published_at=now,
+    )
+    body = (
+        as_user(cast.guardian).get(reverse("diary:finals", args=[cast.pupil.pk])).content.decode()
+    )
+    grid = body[body.index('data-testid="finals-grid"') :]
+    head, rows = grid.split("</thead>", 1)
+    assert head.index(cast.period.name) < head.index("Год")
+    math_row = rows[rows.index("Математика") :]
+    math_row = math_row[: math_row.index("</tr>")]
+    assert math_row.index(">5<") < math_row.index(">4<")
+    russian_row = rows[rows.index("Русский язык") :]
+    assert "отсрочена" in russian_row[: russian_row.index("</tr>")]
 
 
 def test_timetable_calendar_teachers_and_remarks(as_user, cast):
@@ -129,7 +149,7 @@ def test_timetable_calendar_teachers_and_remarks(as_user, cast):
         subject=cast.russian,
         teacher=cast.class_teacher.teacher,
         weekday=3,
-        lesson_number=2,
+        lesson_number=3,
         room="214",
         valid_from=cast.year.starts_on,
     )
@@ -173,6 +193,44 @@ def test_timetable_calendar_teachers_and_remarks(as_user, cast):
     assert remarks.index("Рекомендация 1") < remarks.index("Рекомендация 0")
 
 
+def test_the_timetable_shows_the_week_as_held(as_user, cast, week):
+    """Days with lessons show those lessons (substitution, cancellation, moves both ways); a
+    day without lessons shows the regular timetable."""
+    sm.TimetableEntry.objects.create(
+        school=cast.school,
+        year=cast.year,
+        class_group=cast.class_7a,
+        subject=cast.russian,
+        teacher=cast.class_teacher.teacher,
+        weekday=5,
+        lesson_number=2,
+        room="214",
+        valid_from=cast.year.starts_on,
+    )
+    body = (
+        as_user(cast.guardian)
+        .get(reverse("diary:timetable", args=[cast.pupil.pk]))
+        .content.decode()
+    )
+
+    def item(offset, number):
+        day = week.monday + dt.timedelta(days=offset)
+        found = re.search(rf'data-testid="tt-{day:%Y%m%d}-{number}">(.*?)</li>', body, re.S)
+        assert found, (day, number)
+        return found.group(1)
+
+    monday_russian = item(0, 2)
+    assert "замена" in monday_russian
+    assert cast.subject_teacher.teacher.short_name in monday_russian
+    assert f"по расписанию: {cast.class_teacher.teacher.short_name}" in monday_russian
+    assert "Урок отменён" in item(1, 2)
+    assert "Перенесён на 26 ноября, 4-й урок" in item(2, 3)
+    assert "Перенесён с 25 ноября, 3-й урок" in item(3, 4)
+    friday = item(4, 2)
+    assert "Русский язык" in friday and "214" in friday
+    assert "Чужая тема группы" not in body and "7А англ. 2" not in body
+
+
 # --- The calendar feed ---------------------------------------------------------------------
 
 
@@ -186,6 +244,14 @@ def test_a_guardian_creates_replaces_and_revokes_the_feed(as_user, cast):
 
     first = create()
     assert client.get(reverse("diary:feed", args=[cast.pupil.pk, first])).status_code == 200
+    # The address shown once also as a webcal:// link, with a copy button and instructions.
+    page = client.post(url, {"action": "create"}, follow=True).content.decode()
+    token = re.search(r'value="[^"]*/feed/([^"/]+)\.ics"', page).group(1)
+    feed_path = reverse("diary:feed", args=[cast.pupil.pk, token])
+    assert f'href="webcal://testserver{feed_path}"' in page
+    assert 'data-copy-target="feed-url"' in page and "/static/js/copy.js" in page
+    assert "iPhone" in page and "Android" in page
+    first = token
     second = create()
     assert second != first
     old = reverse("diary:feed", args=[cast.pupil.pk, first])
@@ -280,3 +346,30 @@ def test_the_feed_carries_the_periods_control_works(client, cast):
     unfolded = text.replace("\r\n ", "")
     assert f"UID:lesson-{far.pk}@ednevnik" in unfolded
     assert "SUMMARY:Русский язык: Контрольная работа" in unfolded
+
+
+def test_messages_to_parents_are_for_the_parents_only(as_user, cast, week):
+    """The student's own account sees remarks and recommendations, not messages to parents;
+    both pages say who sees what."""
+    for kind, text in [("message", "Прошу зайти в школу"), ("recommendation", "Читать больше")]:
+        jm.Remark.objects.create(
+            school=cast.school,
+            student=cast.pupil,
+            lesson=week.lessons[0],
+            kind=kind,
+            text=text,
+            author=cast.class_teacher,
+        )
+    url = reverse("diary:week", args=[cast.pupil.pk, week.monday])
+    remarks_url = reverse("diary:remarks", args=[cast.pupil.pk])
+    parent = as_user(cast.guardian)
+    for page in (parent.get(url), parent.get(remarks_url)):
+        body = page.content.decode()
+        assert "Прошу зайти в школу" in body and "Читать больше" in body
+    student = as_user(cast.student)
+    for page in (student.get(f"{url}?day={week.monday.isoformat()}"), student.get(remarks_url)):
+        body = page.content.decode()
+        assert "Читать больше" in body
+        assert "Прошу зайти в школу" not in body
+    assert "только родители" in student.get(remarks_url).content.decode()
+    assert "только родители" in parent.get(remarks_url).content.decode()

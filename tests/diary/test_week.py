@@ -34,7 +34,7 @@ def test_the_week_shows_each_lesson_with_its_records(as_user, cast, week):
     assert body.index("Линейные уравнения") < body.index("Русский язык")
     # A substitution names both teachers.
     assert "замена" in body
-    assert f"вместо: {cast.class_teacher.teacher.short_name}" in body
+    assert f"по расписанию: {cast.class_teacher.teacher.short_name}" in body
     # Homework with its due date and its file through the checked download.
     assert "Домашнее задание (к 24 ноября)" in body
     file_url = reverse("diary:homework_file", args=[cast.pupil.pk, week.file.pk])
@@ -119,6 +119,48 @@ def test_today_is_highlighted_and_the_weeks_link_to_each_other(as_user, cast, we
     assert week_url(cast.pupil, week.monday + dt.timedelta(days=7)) in body
     other = client.get(week_url(cast.pupil, week.monday - dt.timedelta(days=7)))
     assert 'aria-current="date"' not in other.content.decode()
+
+
+def selected_day(body: str) -> str:
+    """The id of the day a phone shows (the week's other days are hidden there by CSS)."""
+    found = re.findall(r'<section class="day day--selected[^"]*" aria-labelledby="day-(\d+)"', body)
+    assert len(found) == 1, found
+    return found[0]
+
+
+def test_the_week_opens_on_today_with_day_tabs_and_neighbouring_days(as_user, cast, week):
+    body = as_user(cast.guardian).get(week_url(cast.pupil, week.monday)).content.decode()
+    assert selected_day(body) == f"{cast.today:%Y%m%d}"
+    nav = body[body.index('data-testid="day-nav"') :]
+    nav = nav[: nav.index("</nav>")]
+    # One tab per school day, the selected one marked, today's the current date.
+    assert nav.count('data-testid="day-tab-') == 5
+    assert nav.count('aria-current="true"') == 1
+    yesterday = cast.today - dt.timedelta(days=1)
+    tomorrow = cast.today + dt.timedelta(days=1)
+    assert f"?day={yesterday.isoformat()}" in nav and f"?day={tomorrow.isoformat()}" in nav
+
+
+def test_another_day_of_the_week_is_chosen_and_monday_steps_back_to_friday(as_user, cast, week):
+    client = as_user(cast.guardian)
+    body = client.get(week_url(cast.pupil, week.monday), {"day": week.monday.isoformat()})
+    body = body.content.decode()
+    assert selected_day(body) == f"{week.monday:%Y%m%d}"
+    friday = week.monday - dt.timedelta(days=3)
+    assert f"{week_url(cast.pupil, friday - dt.timedelta(days=4))}?day={friday.isoformat()}" in body
+    # A day outside the week, or not a date, falls back to today.
+    for wrong in ("2026-01-01", "вчера"):
+        body = client.get(week_url(cast.pupil, week.monday), {"day": wrong}).content.decode()
+        assert selected_day(body) == f"{cast.today:%Y%m%d}"
+    # A past week without today opens on its Monday.
+    before = week.monday - dt.timedelta(days=7)
+    body = client.get(week_url(cast.pupil, before)).content.decode()
+    assert selected_day(body) == f"{before:%Y%m%d}"
+
+
+def test_the_acknowledgement_comes_before_the_days(as_user, cast, week):
+    body = as_user(cast.guardian).get(week_url(cast.pupil, week.monday)).content.decode()
+    assert body.index('data-testid="acknowledge"') < body.index('class="day ')
 
 
 def test_a_day_in_the_middle_of_the_week_redirects_to_its_monday(as_user, cast, week):

@@ -28,7 +28,7 @@ def test_a_guardian_of_two_reads_a_childs_week_on_a_phone(phone, sign_in, live_s
     )
 
     sign_in(phone, "guardian_of_two")
-    phone.get_by_role("link", name="Дневник").click()
+    phone.get_by_role("link", name="Дневник", exact=True).click()
     # The child switcher: both children, pick the first.
     phone.get_by_test_id(f"child-{cast.sibling_7a.pk}").click()
     phone.wait_for_url(f"**/diary/{cast.sibling_7a.pk}/week/**")
@@ -40,6 +40,9 @@ def test_a_guardian_of_two_reads_a_childs_week_on_a_phone(phone, sign_in, live_s
     assert cast.sibling_5b.first_name in phone.locator("h1").inner_text()
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
 
+    # The week opens on today; the mark is Monday's: the day tab shows that day.
+    phone.get_by_test_id(f"day-tab-{monday:%Y%m%d}").tap()
+    phone.wait_for_url(f"**?day={monday.isoformat()}")
     # Tap the mark: its details open without JavaScript (a <details> element).
     details = phone.get_by_test_id(f"mark-{mark.pk}")
     assert not details.locator("dl").is_visible()

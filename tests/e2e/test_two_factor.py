@@ -57,4 +57,4 @@ def test_an_admin_enrols_signs_out_and_signs_in_with_a_code(page, live_server, c
     time.sleep(2.2)
     submit_code(page, totp_code(secret, 1))
     assert page.url.endswith("/admin/")
-    assert "ednevnik" in page.content()
+    assert "Электронный дневник" in page.content()

@@ -150,13 +150,14 @@ MATRIX = {
     "consent:register": e(ADMINS),
     "consent:family": e({"school_admin"}),
     "consent:record": e(post={"school_admin"}),
-    "consent:form_pdf": e({"school_admin"}),
+    # The form is built by a worker: the office is sent to the request page of the extracts.
+    "consent:form_pdf": e(get_status={"school_admin": 302}),
     "consent:contact_add": e(post={"school_admin"}),
     "consent:account_issue": e(post={"school_admin"}),
     "consent:account_disable": e(post={"school_admin"}),
     "consent:link_remove": e(post={"school_admin"}),
     # A family withdraws its own consent; the office records a withdrawal on paper.
-    "consent:withdraw": e(post={"school_admin", "guardian"}),
+    "consent:withdraw": e({"school_admin"}, post={"school_admin", "guardian"}),
     "consent:scan": e({"school_admin"}),
     "consent:paper_list": e(ADMINS),
     "consent:pd_requests": e(ADMINS, post=ADMINS | {"guardian"}),
@@ -171,6 +172,29 @@ MATRIX = {
     # signature is the permission, so an unsigned token is 404 for everyone
     # (tests/notifications/test_pages.py opens signed ones); Twilio's callback is refused
     # without its signature.
+    # Browsers ask for /favicon.ico whatever the page says: a redirect to the project's icon.
+    "favicon.ico": e(get_status=dict.fromkeys(EVERYONE, 301)),
+    "consent:my_form": e(get_status={"guardian": 302}),
+    # Paper extracts: the office, and the class teacher for the class.
+    "extracts:index": e(TEACHERS | ADMINS),
+    "extracts:class": e({"class_teacher", "school_admin"}, post={"class_teacher", "school_admin"}),
+    "extracts:class_batch": e(post={"class_teacher", "school_admin"}),
+    "extracts:student": e(
+        {"class_teacher", "school_admin"}, post={"class_teacher", "school_admin"}
+    ),
+    # A generated file, a printed copy and a verification code that do not exist: 404 for all
+    # (who may open a real one is tested in tests/extracts).
+    "extracts:file": e(params={"file_id": "missing"}),
+    "extracts:download": e(params={"file_id": "missing"}),
+    "extracts:hand_over": e(post={"school_admin"}, params={"copy_id": "missing"}),
+    "extracts:verify": e(),
+    "extracts:consent_form": e({"school_admin"}, post={"school_admin"}),
+    "extracts:my_consent_form": e({"guardian"}, post={"guardian"}),
+    "extracts:pd_export": e({"school_admin"}, post={"school_admin"}),
+    "extracts:summary_pdf": e({"class_teacher"} | LEADERS, post={"class_teacher"} | LEADERS),
+    "extracts:summary_export": e({"class_teacher"} | LEADERS, params={"fmt": "csv"}),
+    "extracts:statistics_pdf": e(LEADERS, post=LEADERS),
+    "extracts:statistics_export": e(LEADERS, params={"fmt": "csv"}),
     "notifications:settings": e(FAMILY - {"student"}, post=FAMILY - {"student"}),
     "notifications:log": e(ADMINS),
     "notifications:unsubscribe": e(),
@@ -264,6 +288,8 @@ def _objects(world):
         "period": cast.period.pk,
         "class_7a": cast.class_7a.pk,
         "math": cast.math.pk,
+        "missing": 987654321,
+        "csv": "csv",
     }
 
 
