@@ -28,7 +28,13 @@ from .finals import (
     finals_set,
 )
 from .homework import ALLOWED_HOMEWORK_TYPES, homework_set
-from .lessons import lesson_cancel, lesson_move, lesson_substitute, lesson_update
+from .lessons import (
+    lesson_cancel,
+    lesson_move,
+    lesson_move_undo,
+    lesson_substitute,
+    lesson_update,
+)
 from .marks import mark_delete, mark_set
 from .periods import period_close, period_reopen
 from .remarks import remark_add
@@ -51,6 +57,7 @@ __all__ = [
     "homework_set",
     "lesson_cancel",
     "lesson_move",
+    "lesson_move_undo",
     "lesson_substitute",
     "lesson_update",
     "lessons_generate",
