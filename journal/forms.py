@@ -365,3 +365,26 @@ class DeferForm(forms.Form):
     def __init__(self, *args, students, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["student"].choices = [(s.pk, s.full_name) for s in students]
+
+
+class ReasonForm(forms.Form):
+    """The reason (and the paper it rests on) for a step that needs one: closing a period early
+    or with finals missing, cancelling a lesson."""
+
+    reason = forms.CharField(
+        label=gettext_lazy("Reason"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(label=gettext_lazy("Reason"), max_length=300)
+    document = forms.CharField(
+        label=gettext_lazy("Document"),
+        max_length=200,
+        help_text=gettext_lazy(
+            "The application or order the cancellation rests on: its number and date."
+        ),
+    )

@@ -3,7 +3,7 @@ entry and the reporting periods keep the reports/ paths they always had."""
 
 from django.urls import include, path
 
-from .views import control, finals, grid, lesson, mark, timetable
+from .views import closing, control, finals, grid, lesson, mark, timetable
 
 app_name = "journal"
 
@@ -43,7 +43,12 @@ finals_patterns = [
     ),
     path("finals/group/<int:group_id>/<int:period_id>/", finals.finals_group, name="finals_group"),
     path("periods/", finals.periods, name="periods"),
-    path("periods/<int:period_id>/close/", finals.period_close, name="period_close"),
+    path("periods/<int:period_id>/close/", closing.period_close, name="period_close"),
+    path(
+        "periods/<int:period_id>/missing-finals/",
+        closing.missing_finals,
+        name="missing_finals",
+    ),
     path("periods/<int:period_id>/reopen/", finals.period_reopen, name="period_reopen"),
 ]
 
