@@ -2,6 +2,7 @@
 
 import datetime as dt
 import mimetypes
+import zipfile
 from pathlib import PurePath
 
 from django.conf import settings
@@ -30,6 +31,68 @@ ALLOWED_HOMEWORK_TYPES = {
 }
 
 
+# What a file of each accepted type starts with. A name says nothing: an executable renamed
+# `report.pdf` must not reach the families, so every upload is judged by its content.
+MAGIC = {
+    ".pdf": (b"%PDF-",),
+    ".jpg": (b"\xff\xd8\xff",),
+    ".jpeg": (b"\xff\xd8\xff",),
+    ".png": (b"\x89PNG\r\n\x1a\n",),
+    ".doc": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",),
+}
+# Office Open XML and OpenDocument files are zip archives; what they hold says what they are.
+ZIP_MEMBERS = {
+    ".docx": "word/document.xml",
+    ".pptx": "ppt/presentation.xml",
+    ".xlsx": "xl/workbook.xml",
+}
+ODT_MIMETYPE = b"application/vnd.oasis.opendocument.text"
+TEXT_SNIFF_BYTES = 64 * 1024
+
+
+def _is_text(head: bytes) -> bool:
+    """Plain text: no NUL bytes, and it reads as UTF-8 or as the Windows Cyrillic code page."""
+    if b"\x00" in head:
+        return False
+    for encoding in ("utf-8", "cp1251"):
+        try:
+            # The sniffed block may end inside a UTF-8 sequence: allow that one cut.
+            head.decode(encoding)
+            return True
+        except UnicodeDecodeError as error:
+            if encoding == "utf-8" and error.start >= len(head) - 3:
+                return True
+    return False
+
+
+def _zip_holds(upload, member: str, content: bytes | None = None) -> bool:
+    try:
+        with zipfile.ZipFile(upload) as archive:
+            if member not in archive.namelist():
+                return False
+            return content is None or archive.read(member).strip() == content
+    except (zipfile.BadZipFile, OSError, KeyError, EOFError):
+        return False
+    finally:
+        upload.seek(0)
+
+
+def content_matches(upload, suffix: str) -> bool:
+    """Whether the upload's bytes are a file of the type its extension names."""
+    upload.seek(0)
+    head = upload.read(TEXT_SNIFF_BYTES)
+    upload.seek(0)
+    if suffix in MAGIC:
+        return head.startswith(MAGIC[suffix])
+    if suffix in ZIP_MEMBERS:
+        return head.startswith(b"PK\x03\x04") and _zip_holds(upload, ZIP_MEMBERS[suffix])
+    if suffix == ".odt":
+        return head.startswith(b"PK\x03\x04") and _zip_holds(upload, "mimetype", ODT_MIMETYPE)
+    if suffix == ".txt":
+        return _is_text(head)
+    return False
+
+
 def _validate_upload(upload) -> tuple[str, str]:
     name = PurePath(upload.name or "").name[:255]
     suffix = PurePath(name).suffix.lower()
@@ -43,6 +106,15 @@ def _validate_upload(upload) -> tuple[str, str]:
                 "files": [
                     _("«%(name)s» is too large (at most %(mb)s MB).")
                     % {"name": name, "mb": settings.UPLOAD_MAX_BYTES // (1024 * 1024)}
+                ]
+            }
+        )
+    if not content_matches(upload, suffix):
+        raise ValidationError(
+            {
+                "files": [
+                    _("«%(name)s»: the file's content is not a %(type)s file.")
+                    % {"name": name, "type": suffix[1:].upper()}
                 ]
             }
         )
