@@ -3,7 +3,7 @@ entry and the reporting periods keep the reports/ paths they always had."""
 
 from django.urls import include, path
 
-from .views import closing, control, finals, grid, lesson, mark, timetable
+from .views import closing, confirm, control, finals, grid, lesson, mark, timetable
 
 app_name = "journal"
 
@@ -13,14 +13,24 @@ journal_patterns = [
     path("grid/group/<int:group_id>/", grid.grid_group, name="grid_group"),
     path("lesson/<int:lesson_id>/", lesson.lesson_page, name="lesson"),
     path("lesson/<int:lesson_id>/student/<int:student_id>/", mark.mark_page, name="mark"),
+    path(
+        "lesson/<int:lesson_id>/student/<int:student_id>/mark/<int:mark_id>/delete/",
+        confirm.mark_delete,
+        name="mark_delete",
+    ),
     path("lesson/<int:lesson_id>/history/", lesson.lesson_history, name="history"),
     path("lesson/<int:lesson_id>/substitute/", lesson.lesson_substitute, name="substitute"),
     path("lesson/<int:lesson_id>/move/", lesson.lesson_move, name="move"),
-    path("lesson/<int:lesson_id>/cancel/", lesson.lesson_cancel, name="cancel"),
+    path("lesson/<int:lesson_id>/cancel/", confirm.lesson_cancel, name="cancel"),
     path("homework-file/<int:file_id>/", lesson.homework_file, name="homework_file"),
     path("control/", control.control, name="control"),
     path("control-works/", control.control_works, name="control_works"),
     path("timetable/", timetable.timetable, name="timetable"),
+    path(
+        "timetable/entry/<int:entry_id>/end/",
+        confirm.timetable_entry_end,
+        name="timetable_end",
+    ),
 ]
 
 finals_patterns = [

@@ -234,7 +234,17 @@ def lesson_move_undo(*, user, lesson: Lesson) -> Lesson:
 
 
 @transaction.atomic
-def lesson_cancel(*, user, lesson: Lesson) -> Lesson:
+def lesson_cancel(*, user, lesson: Lesson, reason: str, document: str) -> Lesson:
+    """Cancel a lesson that holds no marks or attendance, with the reason and the paper it
+    rests on (an application or an order): the family sees the lesson as cancelled."""
+    reason, document = reason.strip(), document.strip()
+    errors = {}
+    if not reason:
+        errors["reason"] = [_("State the reason for cancelling the lesson.")]
+    if not document:
+        errors["document"] = [_("Name the application or order (its number and date).")]
+    if errors:
+        raise ValidationError(errors)
     locked = lock_lesson(lesson.pk)
     if locked.status != LessonStatus.SCHEDULED:
         raise ValidationError(_("Only a scheduled lesson can be cancelled."))
@@ -243,5 +253,6 @@ def lesson_cancel(*, user, lesson: Lesson) -> Lesson:
             _("The lesson already has marks or attendance: it cannot be cancelled.")
         )
     locked.status = LessonStatus.CANCELLED
-    locked.save(update_fields=["status", "updated_at"])
+    locked.cancel_reason, locked.cancel_document = reason[:300], document[:200]
+    locked.save(update_fields=["status", "cancel_reason", "cancel_document", "updated_at"])
     return locked

@@ -1,7 +1,5 @@
 """The deputy head's timetable page."""
 
-import datetime as dt
-
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -9,7 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from school.models import BellSchedule, ClassGroup, TimetableEntry
+from school.models import BellSchedule, ClassGroup
 
 from .. import selectors, services
 from ..forms import (
@@ -17,7 +15,7 @@ from ..forms import (
     GenerateForm,
     TimetableEntryForm,
 )
-from .common import deputy, int_param
+from .common import deputy
 
 
 @require_http_methods(["GET", "POST"])
@@ -70,20 +68,6 @@ def _timetable_action(request, *, school, year, klass, forms: dict):
                 f"{reverse('journal:timetable')}?class={form.instance.class_group_id or ''}"
             )
         return None
-    if action == "end":
-        entry = TimetableEntry.objects.filter(
-            school=school, pk=int_param(request.POST.get("entry"))
-        ).first()
-        if entry is None:
-            raise Http404
-        removed = services.timetable_entry_end(
-            user=request.user, entry=entry, last_day=school.today() - dt.timedelta(days=1)
-        )
-        messages.success(
-            request,
-            _("The timetable line was ended; %(n)s future lessons removed.") % {"n": removed},
-        )
-        return redirect(f"{reverse('journal:timetable')}?class={entry.class_group_id or ''}")
     if action == "bell":
         form = forms["bell_form"] = BellForm(request.POST)
         if form.is_valid():

@@ -104,7 +104,11 @@ MATRIX = {
     "journal:history": e(SEVEN_A_MATH),
     "journal:substitute": e(post={"deputy_head"}),
     "journal:move": e(post={"deputy_head"}),
-    "journal:cancel": e(post={"deputy_head"}),
+    "journal:cancel": e({"deputy_head"}, post={"deputy_head"}),
+    "journal:timetable_end": e({"deputy_head"}, post={"deputy_head"}),
+    "journal:mark_delete": e(
+        {"subject_teacher", "deputy_head"}, post={"subject_teacher", "deputy_head"}
+    ),
     "journal:homework_file": e(SEVEN_A_MATH),
     "journal:control": e(LEADERS),
     "journal:control_works": e(TEACHERS | LEADERS),
@@ -211,6 +215,8 @@ def _objects(world):
         "lesson_id": cast.lesson.pk,
         "student_id": cast.pupil.pk,
         "file_id": world.homework_file.pk,
+        "entry_id": world.entry.pk,
+        "mark_id": world.mark.pk,
         "week": cast.today - dt.timedelta(days=cast.today.weekday()),
         "link_id": world.link.pk,
         "consent_id": world.consent.pk,
