@@ -388,3 +388,10 @@ class CancelForm(forms.Form):
             "The application or order the cancellation rests on: its number and date."
         ),
     )
+
+
+class RemarkEditForm(forms.Form):
+    kind = forms.ChoiceField(choices=RemarkKind.choices, label=gettext_lazy("Kind"))
+    text = forms.CharField(
+        max_length=2000, widget=forms.Textarea(attrs={"rows": 3}), label=gettext_lazy("Text")
+    )

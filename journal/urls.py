@@ -3,7 +3,7 @@ entry and the reporting periods keep the reports/ paths they always had."""
 
 from django.urls import include, path
 
-from .views import closing, confirm, control, finals, grid, lesson, mark, timetable
+from .views import closing, confirm, control, finals, grid, lesson, mark, records, timetable
 
 app_name = "journal"
 
@@ -23,6 +23,12 @@ journal_patterns = [
     path("lesson/<int:lesson_id>/move/", lesson.lesson_move, name="move"),
     path("lesson/<int:lesson_id>/cancel/", confirm.lesson_cancel, name="cancel"),
     path("homework-file/<int:file_id>/", lesson.homework_file, name="homework_file"),
+    path(
+        "homework-file/<int:file_id>/delete/",
+        records.homework_file_delete,
+        name="homework_file_delete",
+    ),
+    path("remark/<int:remark_id>/edit/", records.remark_edit, name="remark_edit"),
     path("control/", control.control, name="control"),
     path("control-works/", control.control_works, name="control_works"),
     path("timetable/", timetable.timetable, name="timetable"),

@@ -1,5 +1,6 @@
 """One lesson's page: its students, their marks and attendance, and the history of its marks."""
 
+import datetime as dt
 from collections import defaultdict
 
 from django.db.models import (
@@ -10,6 +11,7 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Cast
+from django.utils.translation import gettext as _
 
 from school.models import (
     Enrollment,
@@ -23,6 +25,7 @@ from ..models import (
     Lesson,
     Mark,
     MarkChange,
+    RemarkKind,
 )
 
 
@@ -122,8 +125,35 @@ def lesson_history(lesson: Lesson, student_id: int | None = None) -> list[MarkCh
 def _change_text(change: MarkChange, data: dict | None) -> str:
     if not data:
         return ""
+    if change.entity in _TEXT_OF:
+        return _TEXT_OF[change.entity](data)
     if change.entity == MarkChange.Entity.ATTENDANCE:
         code = data.get("code", "")
         return str(AttendanceCode(code).label) if code in AttendanceCode.values else code
     text = display(data.get("value", ""))
     return f"{text} ({data['comment']})" if data.get("comment") else text
+
+
+def _homework_text(data: dict) -> str:
+    due = data.get("due_date")
+    if not due:
+        return data.get("text", "")
+    return _("%(text)s (due %(date)s)") % {
+        "text": data.get("text", ""),
+        "date": dt.date.fromisoformat(due).strftime("%d.%m.%Y"),
+    }
+
+
+def _remark_text(data: dict) -> str:
+    kind = data.get("kind", "")
+    label = RemarkKind(kind).label if kind in RemarkKind.values else kind
+    return f"{label}: {data.get('text', '')}"
+
+
+# How the history page writes a record other than a mark or attendance.
+_TEXT_OF = {
+    MarkChange.Entity.TOPIC: lambda data: data.get("topic", ""),
+    MarkChange.Entity.HOMEWORK: _homework_text,
+    MarkChange.Entity.HOMEWORK_FILE: lambda data: data.get("name", ""),
+    MarkChange.Entity.REMARK: _remark_text,
+}

@@ -13,12 +13,15 @@ from school.models import (
     TimetableEntry,
 )
 
+from ..history import lesson_record_change
 from ..models import (
     Attendance,
+    ChangeAction,
     Lesson,
     LessonPlan,
     LessonStatus,
     Mark,
+    MarkChange,
     WorkType,
 )
 from .checks import lock_lesson, refuse_in_closed_period
@@ -47,11 +50,25 @@ def lesson_update(
         raise ValidationError({"topic": [_("The topic is too long (at most 500 characters).")]})
     if work_type is not None and work_type.school_id != lesson.school_id:
         raise ValidationError({"work_type": [_("Choose a work type of this school.")]})
+    before = _topic_snapshot(lesson.topic, lesson.work_type_id)
     lesson.topic = topic
     lesson.planned_topic = planned_topic
     lesson.work_type = work_type
     lesson.save(update_fields=["topic", "planned_topic", "work_type", "updated_at"])
+    lesson_record_change(
+        lesson=lesson,
+        entity=MarkChange.Entity.TOPIC,
+        object_id=lesson.pk,
+        action=ChangeAction.UPDATE,
+        user=user,
+        before=before,
+        after=_topic_snapshot(topic, work_type.pk if work_type else None),
+    )
     return lesson
+
+
+def _topic_snapshot(topic: str, work_type_id: int | None) -> dict:
+    return {"topic": topic, "work_type_id": work_type_id}
 
 
 def _has_records(lesson: Lesson) -> bool:

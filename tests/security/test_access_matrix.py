@@ -110,6 +110,12 @@ MATRIX = {
         {"subject_teacher", "deputy_head"}, post={"subject_teacher", "deputy_head"}
     ),
     "journal:homework_file": e(SEVEN_A_MATH),
+    "journal:homework_file_delete": e(
+        {"subject_teacher", "deputy_head"}, post={"subject_teacher", "deputy_head"}
+    ),
+    "journal:remark_edit": e(
+        {"subject_teacher", "deputy_head"}, post={"subject_teacher", "deputy_head"}
+    ),
     "journal:control": e(LEADERS),
     "journal:control_works": e(TEACHERS | LEADERS),
     "journal:timetable": e({"deputy_head"}, post={"deputy_head"}),
@@ -217,6 +223,7 @@ def _objects(world):
         "file_id": world.homework_file.pk,
         "entry_id": world.entry.pk,
         "mark_id": world.mark.pk,
+        "remark_id": world.remark.pk,
         "week": cast.today - dt.timedelta(days=cast.today.weekday()),
         "link_id": world.link.pk,
         "consent_id": world.consent.pk,

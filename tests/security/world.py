@@ -13,7 +13,7 @@ from django.core.files.base import ContentFile
 
 from consent.models import Consent, PdRequest
 from diary.models import CalendarFeed
-from journal.models import Homework, HomeworkFile, Mark
+from journal.models import Homework, HomeworkFile, Mark, Remark
 from school import models as sm
 
 
@@ -28,6 +28,7 @@ class World:
     feed_token: str
     entry: object
     mark: object
+    remark: object
 
 
 def build_world(cast) -> World:
@@ -92,6 +93,15 @@ def build_world(cast) -> World:
         subject=cast.math,
         created_by=cast.subject_teacher,
     )
+    remark = Remark.objects.create(
+        school=school,
+        student=cast.pupil,
+        lesson=cast.lesson,
+        subject=cast.math,
+        kind="comment",
+        text="Молодец",
+        author=cast.subject_teacher,
+    )
     return World(
         cast=cast,
         link=link,
@@ -102,4 +112,5 @@ def build_world(cast) -> World:
         feed_token=feed.token,
         entry=entry,
         mark=mark,
+        remark=remark,
     )
