@@ -13,7 +13,17 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ["school", "accounts", "journal", "diary", "consent", "notifications", "reports", "demo"]
+APPS = [
+    "school",
+    "accounts",
+    "journal",
+    "diary",
+    "consent",
+    "notifications",
+    "reports",
+    "api",
+    "demo",
+]
 # -P: an app folder holds modules (selectors.py) that would shadow the standard library.
 DJANGO_ADMIN = [sys.executable, "-P", "-m", "django"]
 MAKEMESSAGES = ["makemessages", "-l", "ru", "--no-obsolete", "--no-location"]

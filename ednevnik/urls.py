@@ -19,6 +19,7 @@ urlpatterns = [
     path("diary/", include("diary.urls")),
     path("consent/", include("consent.urls")),
     path("reports/", include("reports.urls")),
+    path("", include("api.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     # One login for the site and the admin: the same throttle and the same second factor.
     path("admin/login/", admin_login, name="admin_login"),

@@ -16,6 +16,7 @@ from django.utils.translation import pgettext_lazy
 
 from school.models import (
     ClassGroup,
+    Modified,
     ReportingPeriod,
     School,
     SchoolOwned,
@@ -56,7 +57,7 @@ class LessonPlan(SchoolOwned):
         return f"{self.number}. {self.topic}"
 
 
-class WorkType(SchoolOwned):
+class WorkType(SchoolOwned, Modified):
     """Вид работы with the weight it carries in the weighted average."""
 
     name = models.CharField(_("name"), max_length=100)

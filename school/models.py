@@ -24,7 +24,17 @@ def validate_time_zone(value: str) -> None:
         raise ValidationError(_("Unknown time zone: %(value)s"), params={"value": value})
 
 
-class School(models.Model):
+class Modified(models.Model):
+    """When the row last changed: the exchange's delta reads (OneRoster `dateLastModified`).
+    Saves with `update_fields` name it too, or the change goes unseen by those reads."""
+
+    updated_at = models.DateTimeField(_("changed at"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class School(Modified):
     """One school (образовательная организация). Every row of pupil data belongs to one."""
 
     name = models.CharField(_("full name"), max_length=300)
@@ -121,7 +131,7 @@ class PersonName(models.Model):
 # --- The school year ------------------------------------------------------------------------
 
 
-class AcademicYear(SchoolOwned):
+class AcademicYear(SchoolOwned, Modified):
     name = models.CharField(_("name"), max_length=20, help_text=_("For example 2026/2027"))
     starts_on = models.DateField(_("starts on"))
     ends_on = models.DateField(_("ends on"))
@@ -186,7 +196,7 @@ def current_period(periods, day):
     return min(ordinary, key=lambda p: (p.starts_on, p.pk or 0), default=None)
 
 
-class ReportingPeriod(SchoolOwned):
+class ReportingPeriod(SchoolOwned, Modified):
     """A quarter, trimester, half-year or the year, for a range of class levels."""
 
     year = models.ForeignKey(
@@ -246,7 +256,7 @@ class ReportingPeriod(SchoolOwned):
         return self.closed_at is not None
 
 
-class Holiday(SchoolOwned):
+class Holiday(SchoolOwned, Modified):
     year = models.ForeignKey(
         AcademicYear,
         verbose_name=_("academic year"),
@@ -278,7 +288,7 @@ class Holiday(SchoolOwned):
 # --- People ---------------------------------------------------------------------------------
 
 
-class Teacher(SchoolOwned, PersonName):
+class Teacher(SchoolOwned, PersonName, Modified):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         verbose_name=_("account"),
@@ -293,7 +303,7 @@ class Teacher(SchoolOwned, PersonName):
         ordering = ["last_name", "first_name"]
 
 
-class Student(SchoolOwned, PersonName):
+class Student(SchoolOwned, PersonName, Modified):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         verbose_name=_("account"),
@@ -321,7 +331,7 @@ class Relation(models.TextChoices):
     TRUSTEE = "trustee", _("trustee")
 
 
-class Guardian(SchoolOwned, PersonName):
+class Guardian(SchoolOwned, PersonName, Modified):
     """A parent or other legal representative. Contacts and consent live in the consent app."""
 
     user = models.OneToOneField(
@@ -342,7 +352,7 @@ class Guardian(SchoolOwned, PersonName):
         ordering = ["last_name", "first_name"]
 
 
-class GuardianStudent(SchoolOwned):
+class GuardianStudent(SchoolOwned, Modified):
     guardian = models.ForeignKey(
         Guardian, verbose_name=_("parent"), on_delete=models.CASCADE, related_name="links"
     )
@@ -370,7 +380,7 @@ class GuardianStudent(SchoolOwned):
 # --- Classes, groups, subjects, plans --------------------------------------------------------
 
 
-class ClassGroup(SchoolOwned):
+class ClassGroup(SchoolOwned, Modified):
     """A homeroom class, e.g. 7 «Б»."""
 
     year = models.ForeignKey(
@@ -438,7 +448,7 @@ class EnrollmentQuerySet(models.QuerySet):
         return self.filter(left_on__isnull=True)
 
 
-class Enrollment(SchoolOwned):
+class Enrollment(SchoolOwned, Modified):
     """A student's membership of a homeroom class for a year. One active class per year."""
 
     student = models.ForeignKey(
@@ -483,7 +493,7 @@ class Enrollment(SchoolOwned):
         return f"{self.student} — {self.class_group}"
 
 
-class Subject(SchoolOwned):
+class Subject(SchoolOwned, Modified):
     name = models.CharField(_("name"), max_length=100)
     short_name = models.CharField(_("short name"), max_length=30, blank=True)
     is_graded = models.BooleanField(_("graded with marks"), default=True)
@@ -510,7 +520,7 @@ class StudyGroupKind(models.TextChoices):
     INDIVIDUAL = "individual", _("individual plan")
 
 
-class StudyGroup(SchoolOwned):
+class StudyGroup(SchoolOwned, Modified):
     """A subset of a class (languages, IT), a stream across classes, or an individual plan."""
 
     year = models.ForeignKey(
@@ -563,7 +573,7 @@ class StudyGroup(SchoolOwned):
         return self.name
 
 
-class StudyGroupMembership(SchoolOwned):
+class StudyGroupMembership(SchoolOwned, Modified):
     group = models.ForeignKey(
         StudyGroup, verbose_name=_("group"), on_delete=models.CASCADE, related_name="memberships"
     )
@@ -628,7 +638,7 @@ class CurriculumPlan(SchoolOwned):
         return f"{self.level}: {self.subject} — {self.hours_per_week}"
 
 
-class TeachingAssignment(SchoolOwned):
+class TeachingAssignment(SchoolOwned, Modified):
     """A teacher teaches a subject to a class, or to one of its groups, in a year."""
 
     year = models.ForeignKey(
@@ -733,7 +743,7 @@ class BellSchedule(SchoolOwned):
         return f"{self.lesson_number}: {self.starts_at:%H:%M}–{self.ends_at:%H:%M}"
 
 
-class TimetableEntry(SchoolOwned):
+class TimetableEntry(SchoolOwned, Modified):
     """One line of the weekly timetable: weekday × lesson number → subject, group, teacher."""
 
     year = models.ForeignKey(
@@ -794,3 +804,58 @@ class TimetableEntry(SchoolOwned):
 
     def __str__(self) -> str:
         return f"{self.get_weekday_display()} {self.lesson_number}: {self.subject}"
+
+
+# --- The exchange: the ids another system gives our rows -----------------------------------
+
+
+class ExternalEntity(models.TextChoices):
+    YEAR = "year", _("academic year")
+    PERIOD = "period", _("reporting period")
+    HOLIDAY = "holiday", _("holiday")
+    CLASS = "class", _("class")
+    GROUP = "group", _("study group")
+    SUBJECT = "subject", _("subject")
+    TEACHER = "teacher", _("teacher")
+    STUDENT = "student", _("student")
+    GUARDIAN = "guardian", _("parent")
+    ASSIGNMENT = "assignment", _("teaching assignment")
+    TIMETABLE = "timetable", _("timetable entry")
+    LESSON = "lesson", _("lesson")
+    MARK = "mark", _("mark")
+    ATTENDANCE = "attendance", _("attendance")
+    REMARK = "remark", _("remark")
+    FINAL = "final", _("final mark")
+
+
+class ExternalId(SchoolOwned):
+    """Our row that another system (`source`: the journal that sends it) knows by its own id.
+
+    Upserts from that system find the row here, so the same payload twice changes nothing;
+    a row can be known to several systems under different ids. `object_id` is not a foreign
+    key (one table for every entity): a mapping whose row is gone is treated as unknown."""
+
+    source = models.CharField(_("sending system"), max_length=50)
+    entity = models.CharField(_("record"), max_length=12, choices=ExternalEntity.choices)
+    external_id = models.CharField(_("its id there"), max_length=100)
+    object_id = models.BigIntegerField(_("our record id"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("external id")
+        verbose_name_plural = _("external ids")
+        constraints = [
+            # Also the index of every lookup: (school, source, entity, external id) → our row.
+            models.UniqueConstraint(
+                fields=["school", "source", "entity", "external_id"],
+                name="external_id_unique",
+                violation_error_message=_("This id of the sending system is already mapped."),
+            ),
+        ]
+        indexes = [
+            # The reconciliation reads: our rows back to the sender's ids.
+            models.Index(fields=["entity", "object_id"], name="external_id_object"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.entity}:{self.external_id} → {self.object_id}"

@@ -43,6 +43,10 @@ INSTALLED_APPS = [
     "consent",
     "notifications",
     "reports",
+    "rest_framework",
+    "drf_spectacular",
+    "oauth2_provider",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -204,6 +208,48 @@ REQUEST_MAX_BODY_BYTES = env.int(
 )
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+
+# The exchange API (api/, docs/api.md): OAuth 2.0 client credentials (django-oauth-toolkit),
+# Django REST framework views, the OpenAPI schema by drf-spectacular. A client's token lives an
+# hour; a client is rate-limited by its own id (API_RATE).
+OAUTH2_PROVIDER = {
+    "ACCESS_TOKEN_EXPIRE_SECONDS": env.int("API_TOKEN_SECONDS", default=3600),
+    "SCOPES_BACKEND_CLASS": "api.oauth.ClientScopes",
+    "OAUTH2_VALIDATOR_CLASS": "api.oauth.ClientValidator",
+    "ALLOWED_GRANT_TYPES": ["client_credentials"],
+    "PKCE_REQUIRED": False,
+}
+# The toolkit's models (named, as its swappable foreign keys need, though not swapped).
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+OAUTH2_PROVIDER_ACCESS_TOKEN_MODEL = "oauth2_provider.AccessToken"  # noqa: S105
+OAUTH2_PROVIDER_REFRESH_TOKEN_MODEL = "oauth2_provider.RefreshToken"  # noqa: S105
+OAUTH2_PROVIDER_ID_TOKEN_MODEL = "oauth2_provider.IDToken"  # noqa: S105
+OAUTH2_PROVIDER_GRANT_MODEL = "oauth2_provider.Grant"
+API_RATE = env("API_RATE", default="600/min")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.auth.ClientTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["api.auth.HasClientScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.auth.ClientRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"client": API_RATE},
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "ednevnik exchange API",
+    "DESCRIPTION": "The write API of the journal (/api/v1/) and the OneRoster 1.2 provider "
+    "(/ims/oneroster/): docs/api.md.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+# sourcedIds (OneRoster) are the row ids enciphered with this key (16 bytes, hex): opaque, no
+# row counts, the same on every read. Keep it with the database: a new key means new ids.
+EXCHANGE_ID_KEY = env("EXCHANGE_ID_KEY", default="")
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -3,7 +3,7 @@
 The patterns come from the URL conf itself, so a new view cannot escape: a pattern without an
 entry in MATRIX fails `test_every_url_pattern_has_an_entry`. For each entry the matrix names
 who gets the page (GET) and who gets past the permission check on POST; everyone else must be
-refused: 403 (wrong role), 404 (not theirs, the same answer as "not there"), 405 (wrong
+refused: 401 (the API without a token), 403 (wrong role), 404 (not theirs, the same answer as "not there"), 405 (wrong
 method) or a redirect to the login page. Refused POSTs carry no data and must change nothing.
 
 The objects are the cast's 7 «А» and its families (tests/security/world.py): `other_teacher`
@@ -66,6 +66,7 @@ class Entry:
     get_status: dict = field(default_factory=dict)
     query: str = ""
     params: dict = field(default_factory=dict)
+    personas: tuple = tuple(PERSONAS)
 
 
 def e(get=(), post=(), **kwargs):
@@ -189,23 +190,41 @@ MATRIX = {
 }
 
 
-def url_patterns(resolver=None, namespace=None):
-    """(name, pattern) of every view of the project; the admin is checked on its own."""
+# The exchange API and OneRoster answer tokens only (tests/api covers tokens and scopes): a
+# session, whoever's, gets 401 from every route but the published schema and the OAuth
+# endpoints, which answer a request without client credentials themselves.
+API_PUBLIC = {
+    "api:schema": e(EVERYONE),
+    "api:docs": e(EVERYONE),
+    "api:token": e(post=EVERYONE),
+    "api:revoke": e(post=EVERYONE),
+}
+# No session gets in whatever its role, so a few personas stand for all of them.
+TOKEN_ONLY = e(personas=("anonymous", "guardian", "director", "school_admin"))
+
+
+def url_patterns(resolver=None, namespace=None, prefix=""):
+    """(key, pattern) of every view of the project, keyed by its name, or by its route where
+    it has none (the OneRoster collections); the admin is checked on its own."""
     for pattern in (resolver or get_resolver()).url_patterns:
+        route = prefix + str(pattern.pattern)
         if isinstance(pattern, URLResolver):
             if pattern.namespace == "admin":
                 continue
-            yield from url_patterns(pattern, pattern.namespace or namespace)
+            yield from url_patterns(pattern, pattern.namespace or namespace, route)
         else:
-            yield (f"{namespace}:{pattern.name}" if namespace else pattern.name), pattern
+            name = pattern.name or route
+            yield (f"{namespace}:{name}" if namespace else name), pattern, route
 
 
-PATTERNS = dict(url_patterns())
+PATTERNS = {key: pattern for key, pattern, _route in url_patterns()}
+ROUTES = {key: route for key, _pattern, route in url_patterns()}
+for _key, _route in ROUTES.items():
+    if _route.startswith(("api/", "ims/oneroster/")):
+        MATRIX.setdefault(_key, API_PUBLIC.get(_key, TOKEN_ONLY))
 
 
 def test_every_url_pattern_has_an_entry():
-    unnamed = [str(p.pattern) for name, p in PATTERNS.items() if not name or name.endswith(":None")]
-    assert not unnamed, f"URL patterns without a name: {unnamed}"
     missing = sorted(set(PATTERNS) - set(MATRIX))
     assert not missing, f"URL patterns missing from the access matrix: {missing}"
     stale = sorted(set(MATRIX) - set(PATTERNS))
@@ -244,14 +263,19 @@ def _url(name, world):
     entry = MATRIX[name]
     kwargs = {}
     for key in PATTERNS[name].pattern.regex.groupindex:
-        kwargs[key] = objects[entry.params.get(key, key)]
+        kwargs[key] = objects.get(entry.params.get(key, key), "x")
     if name == "accounts:password_reset_confirm":
         kwargs["token"] = "set-password"
+    if PATTERNS[name].name is None:  # a route without a name: fill its parameters in
+        path = "/" + ROUTES[name]
+        for key, value in kwargs.items():
+            path = path.replace(f"<str:{key}>", str(value))
+        return path + entry.query.format(**objects)
     return reverse(name, kwargs=kwargs) + entry.query.format(**objects)
 
 
 def _refused(response) -> bool:
-    if response.status_code in (403, 404, 405):
+    if response.status_code in (401, 403, 404, 405):
         return True
     if response.status_code == 302:
         return response["Location"].startswith(resolve_url(settings.LOGIN_URL))
@@ -278,7 +302,7 @@ def test_every_persona_gets_the_intended_answer(cast, namespace):
     for name in sorted(names):
         entry = MATRIX[name]
         url = _url(name, world)
-        for persona in PERSONAS:
+        for persona in entry.personas:
             response = clients[persona].get(url)
             expected = entry.get_status.get(persona, 200 if persona in entry.get else None)
             if expected is None and not _refused(response):
@@ -286,7 +310,10 @@ def test_every_persona_gets_the_intended_answer(cast, namespace):
             elif expected is not None and response.status_code != expected:
                 wrong.append(f"GET {url} as {persona}: {response.status_code}, expected {expected}")
             if persona not in entry.post:
-                response = clients[persona].post(url)
+                if ROUTES[name].startswith(("api/", "ims/")):
+                    response = clients[persona].post(url, {}, content_type="application/json")
+                else:
+                    response = clients[persona].post(url)
                 if not _refused(response):
                     wrong.append(
                         f"POST {url} as {persona}: {response.status_code}, expected a refusal"

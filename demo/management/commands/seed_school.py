@@ -10,6 +10,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.test.utils import override_settings
 
 from accounts.models import User
+from api.models import SCOPES, ApiClient
+from api.services import api_client_create
 from demo.synthetic import DEMO_PASSWORD, SchoolBuilder
 from school.models import School
 
@@ -36,6 +38,10 @@ LABELS = {
     "contacts": "телефоны и e-mail родителей",
     "timetable_clashes": "накладки в расписании учителей",
 }
+# The demo school's exchange API client (docs/api.md): published credentials, demo only.
+DEMO_API_CLIENT_ID = "demo-exchange"
+DEMO_API_SECRET = "demo-exchange-secret"  # noqa: S105
+
 ROLES = {
     "admin": "school_admin",
     "director": "director",
@@ -109,6 +115,7 @@ class Command(BaseCommand):
         with override_settings(DEBUG=False):
             result = builder.build()
         seconds = round(time.monotonic() - started, 2)
+        demo_api_client(School.objects.get(pk=result["school_id"]))
         if options["json"]:
             keys = ("school_id", "password", "logins", "counts")
             out = {k: result[k] for k in keys} | {"seconds": seconds, "today": result["today"]}
@@ -138,6 +145,16 @@ class Command(BaseCommand):
         name_width = max(len(u) for u in logins.values())
         for key, username in logins.items():
             write(f"  {username:<{name_width}}  {ROLES[key]:<13} {result['who'][key]}")
+        self.print_api_client()
+
+    def print_api_client(self):
+        client = ApiClient.objects.filter(application__client_id=DEMO_API_CLIENT_ID).first()
+        if client is None:
+            return
+        self.stdout.write(
+            f"API обмена (docs/api.md), школа #{client.school_id}: "
+            f"client_id={DEMO_API_CLIENT_ID} client_secret={DEMO_API_SECRET}"
+        )
 
     def print_existing_logins(self, password: str):
         """The demo school is already there: show its logins again, as `make run` promises."""
@@ -149,6 +166,21 @@ class Command(BaseCommand):
             user = by_name.get(username)
             if user is not None:
                 self.stdout.write(f"  {username:<22} {user.role:<13} {user.full_name}")
+        self.print_api_client()
+
+
+def demo_api_client(school) -> None:
+    """The first demo school gets the published API client with every scope."""
+    if ApiClient.objects.filter(application__client_id=DEMO_API_CLIENT_ID).exists():
+        return
+    api_client_create(
+        school=school,
+        name="Демо: региональный журнал",
+        source="demo-journal",
+        scopes=sorted(SCOPES),
+        client_id=DEMO_API_CLIENT_ID,
+        secret=DEMO_API_SECRET,
+    )
 
 
 def refuse_production_settings() -> None:

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('journal', '0004_roster_moved_to_school_app'),
+        ('journal', '0005_worktype_updated_at'),
         ('school', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
