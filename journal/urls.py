@@ -3,7 +3,18 @@ entry and the reporting periods keep the reports/ paths they always had."""
 
 from django.urls import include, path
 
-from .views import closing, confirm, control, finals, grid, lesson, mark, records, timetable
+from .views import (
+    class_overview,
+    closing,
+    confirm,
+    control,
+    finals,
+    grid,
+    lesson,
+    mark,
+    records,
+    timetable,
+)
 
 app_name = "journal"
 
@@ -29,6 +40,11 @@ journal_patterns = [
         name="homework_file_delete",
     ),
     path("remark/<int:remark_id>/edit/", records.remark_edit, name="remark_edit"),
+    path(
+        "class/<int:class_id>/overview/",
+        class_overview.class_overview_page,
+        name="class_overview",
+    ),
     path("control/", control.control, name="control"),
     path("control-works/", control.control_works, name="control_works"),
     path("timetable/", timetable.timetable, name="timetable"),

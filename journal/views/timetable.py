@@ -1,12 +1,14 @@
 """The deputy head's timetable page."""
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from accounts.rules import is_deputy_head
 from school.models import BellSchedule, ClassGroup
 
 from .. import selectors, services
@@ -15,13 +17,16 @@ from ..forms import (
     GenerateForm,
     TimetableEntryForm,
 )
-from .common import deputy
+from .common import leaders
 
 
 @require_http_methods(["GET", "POST"])
-@deputy
+@leaders
 def timetable(request):
-    """The deputy head's weekly timetable of a class, its bells, and lesson generation."""
+    """The deputy head's weekly timetable of a class, its bells, and lesson generation; the
+    director sees it read-only."""
+    if request.method == "POST" and not is_deputy_head(request.user):
+        raise PermissionDenied
     school = request.user.school
     year = selectors.current_year(school)
     if year is None:
@@ -47,6 +52,7 @@ def timetable(request):
         "klass": klass,
         "week": selectors.timetable_week(school=school, year=year, class_group=klass),
         "bells": BellSchedule.objects.filter(school=school),
+        "may_edit": is_deputy_head(request.user),
         **forms,
     }
     return render(

@@ -32,7 +32,7 @@ ALLOWED = {
         "deputy_head",
         "director",
     ],
-    "timetable": ["deputy_head"],
+    "timetable": ["deputy_head", "director"],
 }
 WRONG_ROLE = {
     "home": ["guardian", "student", "school_admin", "outsider"],
@@ -41,7 +41,7 @@ WRONG_ROLE = {
     "history": ["guardian", "student", "school_admin"],
     "control": ["subject_teacher", "class_teacher", "guardian", "student", "school_admin"],
     "control_works": ["guardian", "student", "school_admin"],
-    "timetable": ["director", "subject_teacher", "guardian", "student", "school_admin"],
+    "timetable": ["subject_teacher", "guardian", "student", "school_admin"],
 }
 STRANGERS = {
     # Teachers and leaders of the school (or another school) who may use the view but not this object.

@@ -158,3 +158,17 @@ def test_deleting_a_mark_is_for_its_teacher(as_user, cast, mark):
     assert as_user(cast.subject_teacher).get(delete_url(cast, other)).status_code == 404
     assert as_user(cast.subject_teacher).put(url).status_code == 405
     assert jm.Mark.objects.filter(pk=mark.pk).exists()
+
+
+def test_the_director_views_the_timetable_read_only(as_user, cast, line):
+    url = reverse("journal:timetable")
+    page = as_user(cast.director).get(f"{url}?class={cast.class_7a.pk}")
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "Математика" in body
+    assert 'name="action"' not in body
+    assert reverse("journal:timetable_end", args=[line.pk]) not in body
+    response = as_user(cast.director).post(url, {"action": "bell"})
+    assert response.status_code == 403
+    deputy_page = as_user(cast.deputy_head).get(f"{url}?class={cast.class_7a.pk}")
+    assert reverse("journal:timetable_end", args=[line.pk]) in deputy_page.content.decode()

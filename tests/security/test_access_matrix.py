@@ -118,8 +118,9 @@ MATRIX = {
         {"subject_teacher", "deputy_head"}, post={"subject_teacher", "deputy_head"}
     ),
     "journal:control": e(LEADERS),
+    "journal:class_overview": e({"class_teacher"} | LEADERS),
     "journal:control_works": e(TEACHERS | LEADERS),
-    "journal:timetable": e({"deputy_head"}, post={"deputy_head"}),
+    "journal:timetable": e(LEADERS, post={"deputy_head"}),
     # The family's diary of the cast's pupil.
     "diary:home": e(
         {"guardian_of_two"},
