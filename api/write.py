@@ -289,7 +289,7 @@ def lesson_item(ctx: Context, item: dict):
         journal.lesson_substitute(user=ctx.user, lesson=lesson, teacher=substitute)
         action = action if action == CREATED else UPDATED
     if item.get("status") == LessonStatus.CANCELLED and lesson.status != LessonStatus.CANCELLED:
-        lesson = journal.lesson_cancel(user=ctx.user, lesson=lesson)
+        lesson = _cancel(ctx, lesson, item)
         action = action if action == CREATED else UPDATED
     homework = item.get("homework")
     if homework is not None:
@@ -308,12 +308,25 @@ def lesson_item(ctx: Context, item: dict):
     return lesson, action
 
 
+def _cancel(ctx: Context, lesson: Lesson, item: dict) -> Lesson:
+    """Cancel through the journal's service, which records why and on what paper: the sender's
+    own reason and document when it gives them, else its name and the lesson's id there."""
+    return journal.lesson_cancel(
+        user=ctx.user,
+        lesson=lesson,
+        reason=(item.get("cancel_reason") or "").strip()
+        or _("Cancelled in the sending journal system «%(source)s».") % {"source": ctx.source},
+        document=(item.get("cancel_document") or "").strip()
+        or _("lesson %(id)s in «%(source)s»") % {"id": item["id"], "source": ctx.source},
+    )
+
+
 def lesson_delete(ctx: Context, item: dict):
     """A lesson that did not take place is cancelled (it stays, marked so)."""
     lesson = ctx.ref(E.LESSON, item["id"], "id", model=Lesson)
     if lesson.status == LessonStatus.CANCELLED:
         return lesson, UNCHANGED
-    return journal.lesson_cancel(user=ctx.user, lesson=lesson), UPDATED
+    return _cancel(ctx, lesson, item), UPDATED
 
 
 # --- Marks, attendance, remarks ----------------------------------------------------------------

@@ -293,11 +293,29 @@ FINALS_FORM_CHOICES = [
 ]
 
 
+def _suggested(row) -> str:
+    suggestion = getattr(row, "suggestion", None)
+    suggested = getattr(suggestion, "suggested", None) if suggestion is not None else None
+    return str(suggested) if suggested else ""
+
+
+def _accept_suggested(data, rows):
+    """The POSTed finals with every pupil who has no final yet set to the suggested mark:
+    "accept the suggested marks" for the whole list. Finals already set stay as posted."""
+    data = data.copy()
+    for row in rows:
+        if row.final is None and _suggested(row):
+            data[f"s{row.student.pk}"] = _suggested(row)
+    return data
+
+
 class FinalsForm(forms.Form):
     """One row per student: the final (`s<id>`), the reason (`r<id>`) and the version read
     (`v<id>`, hidden) so that a stale form is refused rather than silently overwriting."""
 
     def __init__(self, *args, rows, exam: bool = False, exam_name: str = "", **kwargs):
+        if args and args[0] is not None and args[0].get("accept_suggested"):
+            args = (_accept_suggested(args[0], rows), *args[1:])
         super().__init__(*args, **kwargs)
         self.rows = rows
         self.exam = exam
@@ -308,7 +326,8 @@ class FinalsForm(forms.Form):
         for row in rows:
             sid = row.student.pk
             final = row.final
-            current = ""
+            # A pupil without a final starts at the suggested mark, where there is one.
+            current = _suggested(row)
             if final is not None:
                 current = final.value or {"not_assessed": "na", "exempt": "exempt"}.get(
                     final.status, ""
@@ -327,6 +346,15 @@ class FinalsForm(forms.Form):
                 widget=forms.HiddenInput,
                 initial=final.version if final else 0,
             )
+
+    def error_summary(self) -> list[tuple[str, str, str]]:
+        """(field id, pupil, message) of every row in error, for the summary at the top."""
+        out = []
+        for row in self.rows:
+            name = f"s{row.student.pk}"
+            for message in self.errors.get(name, []):
+                out.append((self[name].id_for_label, row.student.short_name, message))
+        return out
 
     def bound_rows(self):
         for row in self.rows:
@@ -372,3 +400,33 @@ class DeferForm(forms.Form):
     def __init__(self, *args, students, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["student"].choices = [(s.pk, s.full_name) for s in students]
+
+
+class ReasonForm(forms.Form):
+    """The reason (and the paper it rests on) for a step that needs one: closing a period early
+    or with finals missing, cancelling a lesson."""
+
+    reason = forms.CharField(
+        label=gettext_lazy("Reason"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(label=gettext_lazy("Reason"), max_length=300)
+    document = forms.CharField(
+        label=gettext_lazy("Document"),
+        max_length=200,
+        help_text=gettext_lazy(
+            "The application or order the cancellation rests on: its number and date."
+        ),
+    )
+
+
+class RemarkEditForm(forms.Form):
+    kind = forms.ChoiceField(choices=RemarkKind.choices, label=gettext_lazy("Kind"))
+    text = forms.CharField(
+        max_length=2000, widget=forms.Textarea(attrs={"rows": 3}), label=gettext_lazy("Text")
+    )

@@ -48,3 +48,33 @@ def change_record(*, obj, action: str, user, before: dict | None, reason: str = 
         reason=reason,
         changed_by=user,
     )
+
+
+def lesson_record_change(
+    *,
+    lesson,
+    entity: str,
+    object_id: int,
+    action: str,
+    user,
+    before: dict | None,
+    after: dict | None,
+    student_id: int | None = None,
+) -> MarkChange | None:
+    """Record a change of what the lesson holds besides marks (its topic, homework and files,
+    a remark): who, when, before and after, like a mark's history. Nothing when nothing
+    changed. Saved at once, inside the caller's transaction."""
+    if before == after:
+        return None
+    return MarkChange.objects.create(
+        school_id=lesson.school_id,
+        entity=entity,
+        object_id=object_id,
+        action=action,
+        student_id=student_id,
+        lesson_id=lesson.pk,
+        subject_id=lesson.subject_id,
+        before=before,
+        after=after,
+        changed_by=user,
+    )

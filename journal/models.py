@@ -165,6 +165,9 @@ class Lesson(SchoolOwned):
         related_name="moved_to",
     )
     room = models.CharField(_("room"), max_length=20, blank=True)
+    # A cancellation records why and the paper it rests on (the application or order).
+    cancel_reason = models.CharField(_("reason for cancelling"), max_length=300, blank=True)
+    cancel_document = models.CharField(_("document"), max_length=200, blank=True)
     # When attendance was first taken (no Attendance rows alone cannot tell "all present" from
     # "not checked"): the teacher's home and filling control list lessons still lacking it.
     attendance_checked_at = models.DateTimeField(_("attendance taken at"), null=True, blank=True)
@@ -572,6 +575,36 @@ class FinalMark(SchoolOwned):
         return f"{self.student}: {self.subject} — {shown}"
 
 
+class PeriodClosing(SchoolOwned):
+    """Each closing of a reporting period: who, when, and the reason the deputy head gave for
+    closing before the period's end or with finals missing (regulation 2.5)."""
+
+    period = models.ForeignKey(
+        ReportingPeriod,
+        verbose_name=_("period"),
+        on_delete=models.CASCADE,
+        related_name="closings",
+    )
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("closed by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    closed_at = models.DateTimeField(_("closed at"))
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    missing_finals = models.PositiveIntegerField(_("finals missing"), default=0)
+    early = models.BooleanField(_("closed before the period's end"), default=False)
+
+    class Meta:
+        verbose_name = _("closing of a period")
+        verbose_name_plural = _("closings of periods")
+        ordering = ["-closed_at"]
+
+    def __str__(self) -> str:
+        return f"{self.period}: {self.closed_at:%d.%m.%Y}"
+
+
 class ChangeAction(models.TextChoices):
     CREATE = "create", _("created")
     UPDATE = "update", _("changed")
@@ -589,12 +622,22 @@ class MarkChange(SchoolOwned):
         MARK = "mark", _("mark")
         ATTENDANCE = "attendance", _("attendance")
         FINAL_MARK = "final_mark", _("final mark")
+        TOPIC = "topic", _("topic and work type")
+        HOMEWORK = "homework", _("homework")
+        HOMEWORK_FILE = "homework_file", _("homework file")
+        REMARK = "remark", _("remark")
 
-    entity = models.CharField(_("record"), max_length=12, choices=Entity.choices)
+    entity = models.CharField(_("record"), max_length=16, choices=Entity.choices)
     object_id = models.BigIntegerField(_("record id"))
     action = models.CharField(_("action"), max_length=8, choices=ChangeAction.choices)
+    # Empty for what belongs to the whole lesson (its topic, homework and files).
     student = models.ForeignKey(
-        Student, verbose_name=_("student"), on_delete=models.PROTECT, related_name="+"
+        Student,
+        verbose_name=_("student"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     lesson = models.ForeignKey(
         Lesson,

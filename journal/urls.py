@@ -3,7 +3,18 @@ entry and the reporting periods keep the reports/ paths they always had."""
 
 from django.urls import include, path
 
-from .views import control, finals, grid, lesson, mark, timetable
+from .views import (
+    class_overview,
+    closing,
+    confirm,
+    control,
+    finals,
+    grid,
+    lesson,
+    mark,
+    records,
+    timetable,
+)
 
 app_name = "journal"
 
@@ -19,6 +30,11 @@ journal_patterns = [
     path("lesson/<int:lesson_id>/student/<int:student_id>/", mark.mark_page, name="mark"),
     path("lesson/<int:lesson_id>/student/<int:student_id>/set/", mark.mark_set, name="mark_set"),
     path(
+        "lesson/<int:lesson_id>/student/<int:student_id>/mark/<int:mark_id>/delete/",
+        confirm.mark_delete,
+        name="mark_delete_confirm",
+    ),
+    path(
         "lesson/<int:lesson_id>/student/<int:student_id>/delete/",
         mark.mark_delete,
         name="mark_delete",
@@ -26,19 +42,30 @@ journal_patterns = [
     path("lesson/<int:lesson_id>/history/", lesson.lesson_history, name="history"),
     path("lesson/<int:lesson_id>/substitute/", lesson.lesson_substitute, name="substitute"),
     path("lesson/<int:lesson_id>/move/", lesson.lesson_move, name="move"),
-    path("lesson/<int:lesson_id>/cancel/", lesson.lesson_cancel, name="cancel"),
+    path("lesson/<int:lesson_id>/cancel/", confirm.lesson_cancel, name="cancel"),
     path("homework-file/<int:file_id>/", lesson.homework_file, name="homework_file"),
+    path(
+        "homework-file/<int:file_id>/delete/",
+        records.homework_file_delete,
+        name="homework_file_delete",
+    ),
+    path("remark/<int:remark_id>/edit/", records.remark_edit, name="remark_edit"),
+    path(
+        "class/<int:class_id>/overview/",
+        class_overview.class_overview_page,
+        name="class_overview",
+    ),
     path("control/", control.control, name="control"),
     path("control-works/", control.control_works, name="control_works"),
     path("timetable/", timetable.timetable, name="timetable"),
     path("timetable/lines/", timetable.timetable_line_add, name="timetable_line_add"),
-    path(
-        "timetable/lines/<int:entry_id>/end/",
-        timetable.timetable_line_end,
-        name="timetable_line_end",
-    ),
     path("timetable/bells/", timetable.timetable_bell, name="timetable_bell"),
     path("timetable/generate/", timetable.timetable_generate, name="timetable_generate"),
+    path(
+        "timetable/entry/<int:entry_id>/end/",
+        confirm.timetable_entry_end,
+        name="timetable_end",
+    ),
 ]
 
 finals_patterns = [
@@ -61,7 +88,12 @@ finals_patterns = [
     ),
     path("finals/group/<int:group_id>/<int:period_id>/", finals.finals_group, name="finals_group"),
     path("periods/", finals.periods, name="periods"),
-    path("periods/<int:period_id>/close/", finals.period_close, name="period_close"),
+    path("periods/<int:period_id>/close/", closing.period_close, name="period_close"),
+    path(
+        "periods/<int:period_id>/missing-finals/",
+        closing.missing_finals,
+        name="missing_finals",
+    ),
     path("periods/<int:period_id>/reopen/", finals.period_reopen, name="period_reopen"),
 ]
 

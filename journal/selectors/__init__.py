@@ -8,6 +8,7 @@ permission is part of the query, never a check after loading the row.
     grid       the journal grid: its scope, periods, students × lessons
     control    the deputy head's control of the journal and the control works
     timetable  a class's weekly timetable
+    missing_finals  the finals still missing in a period, by class, subject and teacher
     finals     suggested finals, who may set them, the finals pages' scope, roster and rows
 """
 
@@ -62,6 +63,7 @@ from .lessons import (
     teacher_lessons_on,
     viewable_lessons,
 )
+from .missing_finals import MissingFinals, missing_finals, period_for_leader
 from .timetable import timetable_week
 
 __all__ = [
@@ -69,6 +71,9 @@ __all__ = [
     "lesson_homework",
     "lesson_remarks",
     "student_marks",
+    "MissingFinals",
+    "missing_finals",
+    "period_for_leader",
     "FinalsRow",
     "deferrals_of",
     "finals_class_scope",

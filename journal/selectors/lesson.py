@@ -1,5 +1,6 @@
 """One lesson's page: its students, their marks and attendance, and the history of its marks."""
 
+import datetime as dt
 from collections import defaultdict
 
 from django.db.models import (
@@ -12,6 +13,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from school.models import (
     Enrollment,
@@ -28,6 +30,7 @@ from ..models import (
     Mark,
     MarkChange,
     Remark,
+    RemarkKind,
 )
 from .lessons import viewable_lessons
 
@@ -128,6 +131,8 @@ def lesson_history(lesson: Lesson, student_id: int | None = None) -> list[MarkCh
 def _change_text(change: MarkChange, data: dict | None) -> str:
     if not data:
         return ""
+    if change.entity in _TEXT_OF:
+        return _TEXT_OF[change.entity](data)
     if change.entity == MarkChange.Entity.ATTENDANCE:
         code = data.get("code", "")
         return str(AttendanceCode(code).label) if code in AttendanceCode.values else code
@@ -164,3 +169,28 @@ def homework_file_for(user, file_id: int) -> HomeworkFile:
     if attachment is None:
         raise Http404
     return attachment
+
+
+def _homework_text(data: dict) -> str:
+    due = data.get("due_date")
+    if not due:
+        return data.get("text", "")
+    return _("%(text)s (due %(date)s)") % {
+        "text": data.get("text", ""),
+        "date": dt.date.fromisoformat(due).strftime("%d.%m.%Y"),
+    }
+
+
+def _remark_text(data: dict) -> str:
+    kind = data.get("kind", "")
+    label = RemarkKind(kind).label if kind in RemarkKind.values else kind
+    return f"{label}: {data.get('text', '')}"
+
+
+# How the history page writes a record other than a mark or attendance.
+_TEXT_OF = {
+    MarkChange.Entity.TOPIC: lambda data: data.get("topic", ""),
+    MarkChange.Entity.HOMEWORK: _homework_text,
+    MarkChange.Entity.HOMEWORK_FILE: lambda data: data.get("name", ""),
+    MarkChange.Entity.REMARK: _remark_text,
+}

@@ -27,11 +27,17 @@ from .finals import (
     finals_publish,
     finals_set,
 )
-from .homework import ALLOWED_HOMEWORK_TYPES, homework_set
-from .lessons import lesson_cancel, lesson_move, lesson_substitute, lesson_update
+from .homework import ALLOWED_HOMEWORK_TYPES, homework_file_delete, homework_set
+from .lessons import (
+    lesson_cancel,
+    lesson_move,
+    lesson_move_undo,
+    lesson_substitute,
+    lesson_update,
+)
 from .marks import mark_delete, mark_set
 from .periods import period_close, period_reopen
-from .remarks import remark_add
+from .remarks import remark_add, remark_edit
 from .timetable import bell_set, lessons_generate, timetable_entry_create, timetable_entry_end
 
 __all__ = [
@@ -48,9 +54,11 @@ __all__ = [
     "final_mark_set",
     "finals_publish",
     "finals_set",
+    "homework_file_delete",
     "homework_set",
     "lesson_cancel",
     "lesson_move",
+    "lesson_move_undo",
     "lesson_substitute",
     "lesson_update",
     "lessons_generate",
@@ -60,6 +68,7 @@ __all__ = [
     "period_close",
     "period_reopen",
     "remark_add",
+    "remark_edit",
     "timetable_entry_create",
     "timetable_entry_end",
 ]

@@ -10,10 +10,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from ..history import lesson_record_change
 from ..models import (
+    ChangeAction,
     Homework,
     HomeworkFile,
     Lesson,
+    MarkChange,
 )
 from .checks import refuse_in_closed_period
 
@@ -135,6 +138,7 @@ def homework_set(
     checked = [(_validate_upload(f), f) for f in files]
     refuse_in_closed_period(user=user, lesson=lesson)
     homework = Homework.objects.select_for_update().filter(lesson=lesson).first()
+    before = _homework_snapshot(homework) if homework is not None else None
     if homework is None:
         if not text and not checked:
             return None
@@ -148,8 +152,17 @@ def homework_set(
             raise ValidationError({"text": [_("Write the assignment.")]})
         homework.text, homework.due_date = text, due_date
         homework.save(update_fields=["text", "due_date", "updated_at"])
+    lesson_record_change(
+        lesson=lesson,
+        entity=MarkChange.Entity.HOMEWORK,
+        object_id=homework.pk,
+        action=ChangeAction.CREATE if before is None else ChangeAction.UPDATE,
+        user=user,
+        before=before,
+        after=_homework_snapshot(homework),
+    )
     for (name, content_type), upload in checked:
-        HomeworkFile.objects.create(
+        attached = HomeworkFile.objects.create(
             school_id=lesson.school_id,
             homework=homework,
             file=upload,
@@ -157,4 +170,41 @@ def homework_set(
             size=upload.size,
             content_type=content_type,
         )
+        lesson_record_change(
+            lesson=lesson,
+            entity=MarkChange.Entity.HOMEWORK_FILE,
+            object_id=attached.pk,
+            action=ChangeAction.CREATE,
+            user=user,
+            before=None,
+            after={"name": name, "size": upload.size},
+        )
     return homework
+
+
+def _homework_snapshot(homework: Homework) -> dict:
+    due = homework.due_date
+    return {"text": homework.text, "due_date": due.isoformat() if due else None}
+
+
+@transaction.atomic
+def homework_file_delete(*, user, attachment: HomeworkFile) -> None:
+    """Remove a file from the lesson's homework; the history keeps its name, who and when.
+    The stored file itself goes once the transaction has committed."""
+    lesson = attachment.homework.lesson
+    refuse_in_closed_period(user=user, lesson=lesson)
+    locked = HomeworkFile.objects.select_for_update().filter(pk=attachment.pk).first()
+    if locked is None:
+        raise HomeworkFile.DoesNotExist
+    lesson_record_change(
+        lesson=lesson,
+        entity=MarkChange.Entity.HOMEWORK_FILE,
+        object_id=locked.pk,
+        action=ChangeAction.DELETE,
+        user=user,
+        before={"name": locked.original_name, "size": locked.size},
+        after=None,
+    )
+    stored, name = locked.file.storage, locked.file.name
+    locked.delete()
+    transaction.on_commit(lambda: stored.delete(name))

@@ -84,3 +84,8 @@ def date_param(request, name: str, default: dt.date) -> dt.date:
         return dt.date.fromisoformat(request.GET.get(name, ""))
     except ValueError:
         return default
+
+
+def int_param(value) -> int:
+    """A posted id, or 0 when it is not one."""
+    return int(value) if (value or "").isdigit() and len(value) <= 18 else 0

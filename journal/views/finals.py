@@ -174,19 +174,6 @@ def _own_period(user, period_id: int) -> ReportingPeriod:
 
 @require_POST
 @role_required(is_deputy_head)
-def period_close(request, period_id: int):
-    period = _own_period(request.user, period_id)
-    try:
-        services.period_close(user=request.user, period=period)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("The period «%(name)s» is closed.") % {"name": period.name})
-    return redirect("journal:periods")
-
-
-@require_POST
-@role_required(is_deputy_head)
 def period_reopen(request, period_id: int):
     period = _own_period(request.user, period_id)
     try:

@@ -292,17 +292,3 @@ def lesson_move(request, lesson_id: int):
         return _back_to_lesson(request, lesson)
     messages.success(request, _("The lesson was moved."))
     return redirect("journal:lesson", moved.pk)
-
-
-@require_POST
-@deputy
-def lesson_cancel(request, lesson_id: int):
-    lesson = selectors.lesson_for_editor(request.user, lesson_id)
-    try:
-        services.lesson_cancel(user=request.user, lesson=lesson)
-    except ValidationError as error:
-        for e in error.messages:
-            messages.error(request, e)
-    else:
-        messages.success(request, _("The lesson was cancelled."))
-    return _back_to_lesson(request, lesson)

@@ -11,15 +11,9 @@ from accounts.audit import record_access
 from accounts.rules import is_deputy_head, is_teacher
 
 from .. import selectors, services
-from ..forms import (
-    MarkDeleteForm,
-    MarkForm,
-)
+from ..forms import MarkDeleteForm, MarkForm
 from ..marks import display
-from ..models import (
-    Lesson,
-    Mark,
-)
+from ..models import Lesson, Mark
 from .common import add_errors, journal_staff
 from .lesson import lesson_names
 
@@ -78,31 +72,6 @@ def mark_set(request, lesson_id: int, student_id: int):
     return _render_marks(request, lesson, student, set_form=form, status=400)
 
 
-@require_POST
-@journal_staff
-def mark_delete(request, lesson_id: int, student_id: int):
-    lesson, student = _to_write(request, lesson_id, student_id)
-    form = MarkDeleteForm(request.POST)
-    if form.is_valid():
-        try:
-            services.mark_delete(
-                user=request.user,
-                lesson=lesson,
-                mark_id=form.cleaned_data["mark"],
-                student_id=student_id,
-                version=form.cleaned_data["version"],
-                reason=form.cleaned_data["reason"],
-            )
-        except Mark.DoesNotExist as missing:
-            raise Http404 from missing
-        except ValidationError as error:
-            add_errors(form, error)
-        else:
-            messages.success(request, _("The mark was deleted."))
-            return redirect("journal:mark", lesson.pk, student_id)
-    return _render_marks(request, lesson, student, delete_form=form, status=400)
-
-
 def _mark_forms(marks, set_form) -> tuple[list, MarkForm | None]:
     """A form per stored mark and one for a new mark in the first free slot (None when the
     lesson's three are taken); the form that was posted and refused comes back bound."""
@@ -152,3 +121,28 @@ def _render_marks(request, lesson, student, *, set_form=None, delete_form=None, 
         % lesson_names(lesson),
     )
     return render(request, "journal/mark.html", context, status=status)
+
+
+@require_POST
+@journal_staff
+def mark_delete(request, lesson_id: int, student_id: int):
+    lesson, student = _to_write(request, lesson_id, student_id)
+    form = MarkDeleteForm(request.POST)
+    if form.is_valid():
+        try:
+            services.mark_delete(
+                user=request.user,
+                lesson=lesson,
+                mark_id=form.cleaned_data["mark"],
+                student_id=student_id,
+                version=form.cleaned_data["version"],
+                reason=form.cleaned_data["reason"],
+            )
+        except Mark.DoesNotExist as missing:
+            raise Http404 from missing
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(request, _("The mark was deleted."))
+            return redirect("journal:mark", lesson.pk, student_id)
+    return _render_marks(request, lesson, student, delete_form=form, status=400)

@@ -1,7 +1,6 @@
 """The deputy head's timetable page and its actions, each a view of its own: add a line, end a
 line, set a bell, generate lessons. A refused form comes back on the page with its errors."""
 
-import datetime as dt
 from dataclasses import dataclass
 
 from django.contrib import messages
@@ -11,11 +10,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from school.models import BellSchedule, ClassGroup, TimetableEntry
+from accounts.rules import is_deputy_head
+from school.models import BellSchedule, ClassGroup
 
 from .. import selectors, services
 from ..forms import BellForm, GenerateForm, TimetableEntryForm
-from .common import deputy
+from .common import deputy, leaders
 
 
 @dataclass
@@ -57,6 +57,8 @@ def _render(request, page: _Page, status: int = 200):
             school=page.school, year=page.year, class_group=page.klass
         ),
         "bells": BellSchedule.objects.filter(school=page.school),
+        # The director sees the timetable; only the deputy head changes it.
+        "may_edit": is_deputy_head(request.user),
         **page.forms,
     }
     return render(request, "journal/timetable.html", context, status=status)
@@ -67,9 +69,10 @@ def _back(class_id) -> str:
 
 
 @require_GET
-@deputy
+@leaders
 def timetable(request):
-    """The deputy head's weekly timetable of a class, its bells, and lesson generation."""
+    """The deputy head's weekly timetable of a class, its bells, and lesson generation; the
+    director sees it read-only."""
     return _render(request, _page(request))
 
 
@@ -85,22 +88,6 @@ def timetable_line_add(request):
     services.timetable_entry_create(user=request.user, entry=form.instance)
     messages.success(request, _("The timetable line was added."))
     return redirect(_back(form.instance.class_group_id))
-
-
-@require_POST
-@deputy
-def timetable_line_end(request, entry_id: int):
-    school = request.user.school
-    entry = TimetableEntry.objects.filter(school=school, pk=entry_id).first()
-    if entry is None:
-        raise Http404
-    removed = services.timetable_entry_end(
-        user=request.user, entry=entry, last_day=school.today() - dt.timedelta(days=1)
-    )
-    messages.success(
-        request, _("The timetable line was ended; %(n)s future lessons removed.") % {"n": removed}
-    )
-    return redirect(_back(entry.class_group_id))
 
 
 @require_POST

@@ -32,7 +32,7 @@ ALLOWED = {
         "deputy_head",
         "director",
     ],
-    "timetable": ["deputy_head"],
+    "timetable": ["deputy_head", "director"],
 }
 WRONG_ROLE = {
     "home": ["guardian", "student", "school_admin", "outsider"],
@@ -41,7 +41,7 @@ WRONG_ROLE = {
     "history": ["guardian", "student", "school_admin"],
     "control": ["subject_teacher", "class_teacher", "guardian", "student", "school_admin"],
     "control_works": ["guardian", "student", "school_admin"],
-    "timetable": ["director", "subject_teacher", "guardian", "student", "school_admin"],
+    "timetable": ["subject_teacher", "guardian", "student", "school_admin"],
 }
 STRANGERS = {
     # Teachers and leaders of the school (or another school) who may use the view but not this object.
@@ -119,7 +119,9 @@ def test_wrong_method_is_405(as_user, cast, view, persona, method):
 @pytest.mark.parametrize("name", ["journal:substitute", "journal:move", "journal:cancel"])
 def test_lesson_changes_are_post_only_and_for_the_deputy_head(as_user, cast, name):
     url = reverse(name, args=[cast.lesson.pk])
-    assert as_user(cast.deputy_head).get(url).status_code == 405
+    # Cancelling shows its confirmation page on GET; the others take POST only.
+    expected = 200 if name == "journal:cancel" else 405
+    assert as_user(cast.deputy_head).get(url).status_code == expected
     assert as_user(cast.subject_teacher).post(url).status_code == 403
     assert as_user(cast.director).post(url).status_code == 403
     assert as_user(cast.guardian).post(url).status_code == 403
@@ -222,7 +224,6 @@ def test_setting_and_deleting_a_mark_have_views_of_their_own(as_user, cast, name
         ("timetable_line_add", []),
         ("timetable_bell", []),
         ("timetable_generate", []),
-        ("timetable_line_end", [999_999]),
     ],
 )
 def test_each_timetable_action_has_a_view_of_its_own(as_user, cast, name, args):

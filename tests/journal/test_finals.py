@@ -147,7 +147,7 @@ def test_a_closed_period_needs_a_reason_and_keeps_history(cast):
     )
     with pytest.raises(PermissionDenied):
         period_close(user=cast.subject_teacher, period=cast.period)
-    period_close(user=cast.deputy_head, period=cast.period)
+    period_close(user=cast.deputy_head, period=cast.period, reason="Приказ № 12")
     cast.period.refresh_from_db()
     assert cast.period.is_closed and cast.period.closed_by == cast.deputy_head
     with pytest.raises(ValidationError) as error:
@@ -338,7 +338,7 @@ def _closed_period_with_a_final(cast):
         period=cast.period,
         choice="3",
     )
-    period_close(user=cast.deputy_head, period=cast.period)
+    period_close(user=cast.deputy_head, period=cast.period, reason="Приказ № 12")
     cast.period.refresh_from_db()
     return final
 

@@ -204,7 +204,10 @@ def test_a_lesson_with_marks_is_neither_moved_nor_cancelled(as_user, cast):
         reverse("journal:move", args=[cast.lesson.pk]),
         {"date": (cast.today + dt.timedelta(days=1)).isoformat(), "lesson_number": 5},
     )
-    client.post(reverse("journal:cancel", args=[cast.lesson.pk]))
+    client.post(
+        reverse("journal:cancel", args=[cast.lesson.pk]),
+        {"reason": "Болезнь учителя", "document": "Заявление № 3"},
+    )
     cast.lesson.refresh_from_db()
     assert cast.lesson.status == "scheduled"
     assert not jm.Lesson.objects.filter(moved_from=cast.lesson).exists()

@@ -185,7 +185,7 @@ def test_ending_a_line_of_another_school_is_404(as_user, cast):
         lesson_number=1,
         valid_from=foreign.year.starts_on,
     )
-    response = as_user(cast.deputy_head).post(reverse("journal:timetable_line_end", args=[line.pk]))
+    response = as_user(cast.deputy_head).post(reverse("journal:timetable_end", args=[line.pk]))
     assert response.status_code == 404
     line.refresh_from_db()
     assert line.valid_to is None

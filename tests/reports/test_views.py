@@ -164,14 +164,14 @@ def test_the_deferral_form(cast, as_user):
 def test_the_deputy_head_closes_a_period(cast, as_user):
     url = reverse("journal:period_close", args=[cast.period.pk])
     assert as_user(cast.subject_teacher).post(url).status_code == 403
-    assert as_user(cast.deputy_head).get(url).status_code == 405
+    assert as_user(cast.deputy_head).put(url).status_code == 405
     assert as_user(cast.outsider).post(url).status_code == 403
     other = f.PeriodFactory()
     assert (
         as_user(cast.deputy_head).post(reverse("journal:period_close", args=[other.pk])).status_code
         == 404
     )
-    response = as_user(cast.deputy_head).post(url)
+    response = as_user(cast.deputy_head).post(url, {"reason": "Приказ № 12 от 20.11"})
     assert response.status_code == 302
     cast.period.refresh_from_db()
     assert cast.period.is_closed
@@ -418,7 +418,7 @@ def test_statistics_opens_on_the_current_quarter_not_the_year(cast, as_user):
 
 def test_the_deputy_head_reopens_a_closed_period(cast, as_user):
     client = as_user(cast.deputy_head)
-    client.post(reverse("journal:period_close", args=[cast.period.pk]))
+    client.post(reverse("journal:period_close", args=[cast.period.pk]), {"reason": "Приказ № 12"})
     response = client.post(reverse("journal:period_reopen", args=[cast.period.pk]), follow=True)
     assert "снова открыт" in response.content.decode()
     cast.period.refresh_from_db()

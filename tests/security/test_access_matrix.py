@@ -105,20 +105,30 @@ MATRIX = {
     "journal:history": e(SEVEN_A_MATH),
     "journal:substitute": e(post={"deputy_head"}),
     "journal:move": e(post={"deputy_head"}),
-    "journal:cancel": e(post={"deputy_head"}),
+    "journal:cancel": e({"deputy_head"}, post={"deputy_head"}),
+    "journal:timetable_end": e({"deputy_head"}, post={"deputy_head"}),
+    "journal:mark_delete_confirm": e(
+        {"subject_teacher", "deputy_head"}, post={"subject_teacher", "deputy_head"}
+    ),
+    "journal:mark_delete": e(post={"subject_teacher", "deputy_head"}),
     "journal:homework_file": e(SEVEN_A_MATH),
+    "journal:homework_file_delete": e(
+        {"subject_teacher", "deputy_head"}, post={"subject_teacher", "deputy_head"}
+    ),
+    "journal:remark_edit": e(
+        {"subject_teacher", "deputy_head"}, post={"subject_teacher", "deputy_head"}
+    ),
     "journal:control": e(LEADERS),
+    "journal:class_overview": e({"class_teacher"} | LEADERS),
     "journal:control_works": e(TEACHERS | LEADERS),
-    "journal:timetable": e({"deputy_head"}, post={"deputy_head"}),
+    "journal:timetable": e(LEADERS, post={"deputy_head"}),
     # One view per action: each section of the lesson page and the mark page posts to its own.
     "journal:lesson_column": e(post={"subject_teacher", "deputy_head"}),
     "journal:lesson_topic": e(post={"subject_teacher", "deputy_head"}),
     "journal:lesson_homework": e(post={"subject_teacher", "deputy_head"}),
     "journal:lesson_remark": e(post={"subject_teacher", "deputy_head"}),
     "journal:mark_set": e(post={"subject_teacher", "deputy_head"}),
-    "journal:mark_delete": e(post={"subject_teacher", "deputy_head"}),
     "journal:timetable_line_add": e(post={"deputy_head"}),
-    "journal:timetable_line_end": e(post={"deputy_head"}, params={"entry_id": "lesson_id"}),
     "journal:timetable_bell": e(post={"deputy_head"}),
     "journal:timetable_generate": e(post={"deputy_head"}),
     # The family's diary of the cast's pupil.
@@ -211,7 +221,8 @@ MATRIX = {
     "journal:final_defer": e({"subject_teacher"} | LEADERS, post={"subject_teacher"} | LEADERS),
     "journal:finals_group": e({"subject_teacher"} | LEADERS, post={"subject_teacher"} | LEADERS),
     "journal:periods": e(LEADERS),
-    "journal:period_close": e(post={"deputy_head"}),
+    "journal:period_close": e({"deputy_head"}, post={"deputy_head"}),
+    "journal:missing_finals": e(LEADERS),
     "journal:period_reopen": e(post={"deputy_head"}),
     "reports:summary_list": e(TEACHERS | LEADERS),
     "reports:summary_sheet": e({"class_teacher"} | LEADERS),
@@ -276,6 +287,9 @@ def _objects(world):
         "lesson_id": cast.lesson.pk,
         "student_id": cast.pupil.pk,
         "file_id": world.homework_file.pk,
+        "entry_id": world.entry.pk,
+        "mark_id": world.mark.pk,
+        "remark_id": world.remark.pk,
         "week": cast.today - dt.timedelta(days=cast.today.weekday()),
         "link_id": world.link.pk,
         "consent_id": world.consent.pk,

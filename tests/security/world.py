@@ -13,7 +13,7 @@ from django.core.files.base import ContentFile
 
 from consent.models import Consent, PdRequest
 from diary.models import CalendarFeed
-from journal.models import Homework, HomeworkFile
+from journal.models import Homework, HomeworkFile, Mark, Remark
 from school import models as sm
 
 
@@ -26,6 +26,9 @@ class World:
     homework_file: object
     group: object
     feed_token: str
+    entry: object
+    mark: object
+    remark: object
 
 
 def build_world(cast) -> World:
@@ -70,6 +73,35 @@ def build_world(cast) -> World:
         study_group=group,
     )
     feed = CalendarFeed.objects.create(school=school, user=cast.guardian, student=cast.pupil)
+    entry = sm.TimetableEntry.objects.create(
+        school=school,
+        year=cast.year,
+        class_group=cast.class_7a,
+        subject=cast.math,
+        teacher=cast.subject_teacher.teacher,
+        weekday=1,
+        lesson_number=1,
+        valid_from=cast.year.starts_on,
+    )
+    mark = Mark.objects.create(
+        school=school,
+        lesson=cast.lesson,
+        student=cast.pupil,
+        value="4",
+        work_type=cast.answer,
+        date=cast.lesson.date,
+        subject=cast.math,
+        created_by=cast.subject_teacher,
+    )
+    remark = Remark.objects.create(
+        school=school,
+        student=cast.pupil,
+        lesson=cast.lesson,
+        subject=cast.math,
+        kind="comment",
+        text="Молодец",
+        author=cast.subject_teacher,
+    )
     return World(
         cast=cast,
         link=link,
@@ -78,4 +110,7 @@ def build_world(cast) -> World:
         homework_file=homework_file,
         group=group,
         feed_token=feed.token,
+        entry=entry,
+        mark=mark,
+        remark=remark,
     )
