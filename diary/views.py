@@ -5,6 +5,7 @@ import datetime as dt
 import re
 from collections import OrderedDict
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -17,6 +18,8 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_ratelimit.core import is_ratelimited
+from django_ratelimit.exceptions import Ratelimited
 
 from accounts.access import role_required
 from accounts.audit import record_access
@@ -415,9 +418,18 @@ def feed_settings(request, student_id: int):
 
 @require_GET
 @never_cache
-def feed(_request, student_id: int, token: str):
+def feed(request, student_id: int, token: str):
     """The iCal feed. No session: the secret address is the credential, and the account it
-    belongs to must still be allowed to open the child's diary."""
+    belongs to must still be allowed to open the child's diary. Calendar services poll from
+    many addresses, so the limit counts fetches of the address itself (FEED_RATE)."""
+    if is_ratelimited(
+        request,
+        group="diary.feed",
+        key=lambda _group, _request: f"{student_id}:{token[:64]}",
+        rate=settings.FEED_RATE,
+        increment=True,
+    ):
+        raise Ratelimited
     found = selectors.feed_by_token(student_id, token)
     owner = found.user
     if not owner.is_active or not may_open_diary_of(owner, student_id):

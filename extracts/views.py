@@ -4,6 +4,7 @@ extract by its code; record that paper was handed over; spreadsheet exports.
 Who may: the office (the school admin) for the whole school, the class teacher for their own
 class. A wrong role is 403; a class, student or file outside the viewer's reach is 404."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, JsonResponse
@@ -12,6 +13,8 @@ from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_ratelimit.core import is_ratelimited
+from django_ratelimit.exceptions import Ratelimited
 
 from accounts.access import role_required
 from accounts.audit import record_access
@@ -107,7 +110,8 @@ def class_batch(request, class_id: int):
         )
     chosen = set(form.cleaned_data["students"])
     ids = [s.pk for s in students if s.pk in chosen]
-    generated = services.file_request(
+    generated = _file_request(
+        request,
         requested_by=request.user,
         kind=FileKind.CLASS_BATCH,
         title=_("Extracts %(group)s") % {"group": class_group},
@@ -141,7 +145,8 @@ def student_extract(request, student_id: int):
         request.POST or None, periods=periods, initial={"period": period.pk if period else None}
     )
     if request.method == "POST" and form.is_valid():
-        generated = services.file_request(
+        generated = _file_request(
+            request,
             requested_by=request.user,
             kind=FileKind.STUDENT_EXTRACT,
             title=_("Extract %(name)s") % {"name": student.full_name},
@@ -269,6 +274,20 @@ def hand_over(request, copy_id: int):
 # --- PDFs of other apps through the same machinery ---------------------------------------------
 
 
+def _file_request(request, **kwargs):
+    """A generated file asked for, within EXTRACT_REQUEST_RATE per user (a PDF costs a worker
+    seconds of CPU; a 429 past the limit)."""
+    if is_ratelimited(
+        request,
+        group="extracts.request",
+        key="user",
+        rate=settings.EXTRACT_REQUEST_RATE,
+        increment=True,
+    ):
+        raise Ratelimited
+    return services.file_request(**kwargs)
+
+
 def _request_page(request, title: str):
     """GET: the button that asks a worker to build the file (a GET never starts work)."""
     return render(request, "extracts/request.html", {"title": title})
@@ -289,7 +308,8 @@ def consent_form(request, link_id: int):
 def _consent_form_request(request, link):
     refusal = request.GET.get("variant") == "refusal"
     title = _("Refusal form %(name)s") if refusal else _("Consent form %(name)s")
-    generated = services.file_request(
+    generated = _file_request(
+        request,
         requested_by=request.user,
         kind=FileKind.CONSENT_FORM,
         title=title % {"name": link.guardian.full_name},
@@ -326,7 +346,8 @@ def pd_export(request, request_id: int):
         actor=request.user,
         detail=f"personal data request #{pd_request.pk} (pdf), student #{pd_request.student_id}",
     )
-    generated = services.file_request(
+    generated = _file_request(
+        request,
         requested_by=request.user,
         kind=FileKind.PD_EXPORT,
         title=_("Personal data, request %(number)s") % {"number": pd_request.pk},
@@ -369,7 +390,8 @@ def summary_pdf(request, class_id: int):
     title = _("Summary sheet %(group)s") % {"group": class_group}
     if request.method == "GET":
         return _request_page(request, title)
-    generated = services.file_request(
+    generated = _file_request(
+        request,
         requested_by=request.user,
         kind=FileKind.SUMMARY_SHEET,
         title=title,
@@ -423,7 +445,8 @@ def statistics_pdf(request):
     params = _statistics_params(request)
     if request.method == "GET":
         return _request_page(request, _("Statistics"))
-    generated = services.file_request(
+    generated = _file_request(
+        request,
         requested_by=request.user,
         kind=FileKind.STATISTICS,
         title=_("Statistics"),

@@ -196,6 +196,9 @@ AXES_SENSITIVE_PARAMETERS = ["username", "password", "code", "otp_token"]
 ACTIVATION_RATE_PER_ADDRESS = env("ACTIVATION_RATE_PER_ADDRESS", default="10/h")
 ACTIVATION_RATE_PER_CODE = env("ACTIVATION_RATE_PER_CODE", default="5/h")
 PASSWORD_RESET_RATE = env("PASSWORD_RESET_RATE", default="5/h")
+# A calendar feed's fetches per address, and generated files (PDF, spreadsheets) per user.
+FEED_RATE = env("FEED_RATE", default="120/h")
+EXTRACT_REQUEST_RATE = env("EXTRACT_REQUEST_RATE", default="60/h")
 PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=2 * 3600)
 
 # Two-factor sign-in (django-otp, TOTP): required for the school admin and the director,
