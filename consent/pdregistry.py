@@ -174,6 +174,9 @@ _BUILTIN: list[tuple[str, dict]] = [
             "exclude": ("token_hash",),
         },
     ),
+    # A printed extract of a student and whom it was handed to: evidence of paper delivery
+    # (regulation 2.2), kept like the other records of what the school gave the family.
+    ("extracts.ExtractCopy", {"student": "student", "retention": Retention.RECORD}),
     # When a parent last opened the home page for a child: kept only for the diary's news.
     (
         "diary.HomeVisit",
@@ -217,6 +220,12 @@ _BUILTIN_EXEMPT: list[tuple[str, str]] = [
         "a staff member's second sign-in factor (families have none); " + _STAFF,
     ),
     ("accounts.RecoveryCodeDevice", "a staff member's recovery codes (hashes only); " + _STAFF),
+    ("journal.PeriodClosing", "who closed a reporting period and why; " + _STAFF),
+    (
+        "extracts.GeneratedFile",
+        "a file someone asked the school to build (its requester; the file expires in a week and "
+        "a student's extract is listed by its printed copy, extracts.ExtractCopy)",
+    ),
     (
         "api.ApiClient",
         "an outside system's OAuth client of the school and the account it acts as; " + _STAFF,

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from accounts.admin import AccessLoggedAdmin, ReadOnlyAdminMixin
+from accounts.admin import AccessLoggedAdmin, ReadOnlyAdminMixin, SchoolScopedAdmin
 
 from .models import FlaggedContact, NotificationPolicy, OutboxMessage
 
@@ -16,13 +16,13 @@ class OutboxMessageAdmin(ReadOnlyAdminMixin, AccessLoggedAdmin):
 
 
 @admin.register(NotificationPolicy)
-class NotificationPolicyAdmin(admin.ModelAdmin):
+class NotificationPolicyAdmin(SchoolScopedAdmin):
     """The school's defaults, quiet hours and SMS limits."""
 
     list_display = ["school", "sms_mode", "email_mode", "quiet_from", "quiet_until"]
 
 
 @admin.register(FlaggedContact)
-class FlaggedContactAdmin(admin.ModelAdmin):
+class FlaggedContactAdmin(SchoolScopedAdmin):
     list_display = ["flagged_at", "guardian", "channel", "value", "reason"]
     list_select_related = ["guardian"]
