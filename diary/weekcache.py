@@ -14,7 +14,7 @@ when the journal is written. They are kept in the cache under a key made of:
 The access and consent check (diary.selectors.diary_frame) runs on every request before the
 cache is asked: a parent whose link or consent has ended never reaches a cached week. Entries
 live DIARY_WEEK_CACHE_SECONDS at most, which also bounds how long a renamed teacher or subject
-shows under its old name. Only PostgreSQL and SQLite carry the triggers: elsewhere nothing is
+shows under its old name. Only PostgreSQL carries the triggers: elsewhere (SQLite) nothing is
 cached.
 """
 
@@ -30,7 +30,7 @@ PREFIX = "diary:week:v1"
 
 
 def week_key(viewer, frame, week, today) -> str | None:
-    if connection.vendor not in ("postgresql", "sqlite") or frame.journal_version is None:
+    if connection.vendor != "postgresql" or frame.journal_version is None:
         return None
     if settings.DIARY_WEEK_CACHE_SECONDS <= 0:
         return None

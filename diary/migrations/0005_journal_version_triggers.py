@@ -1,7 +1,8 @@
 """Triggers that bump diary_journalversion whenever the journal data a week page shows is
 written: lessons, marks, attendance, homework, homework files, remarks (diary.models.
 JournalVersion). PostgreSQL: one statement-level trigger per table and event, with transition
-tables, so a column save of 30 marks bumps its class's counter once. SQLite: row triggers."""
+tables, so a column save of 30 marks bumps its class's counter once. Other databases (the
+embedded SQLite) get none: the week is not cached there."""
 
 from django.db import migrations
 
@@ -65,57 +66,15 @@ def _postgresql(forward: bool) -> list[str]:
     return sql
 
 
-# SQLite: row triggers, the row itself being NEW or OLD (written here as X).
-SQLITE_SCOPES = {
-    "journal_lesson": (
-        "SELECT CASE WHEN X.study_group_id IS NOT NULL THEN 'g' ELSE 'c' END AS kind, "
-        "COALESCE(X.study_group_id, X.class_group_id) AS ref_id"
-    ),
-    "journal_homeworkfile": (
-        "SELECT CASE WHEN l.study_group_id IS NOT NULL THEN 'g' ELSE 'c' END AS kind, "
-        "COALESCE(l.study_group_id, l.class_group_id) AS ref_id FROM journal_homework h "
-        "JOIN journal_lesson l ON l.id = h.lesson_id WHERE h.id = X.homework_id"
-    ),
-    "journal_remark": (
-        "SELECT CASE WHEN X.lesson_id IS NULL THEN 's' WHEN l.study_group_id IS NOT NULL THEN 'g' "
-        "ELSE 'c' END AS kind, CASE WHEN X.lesson_id IS NULL THEN X.student_id "
-        "ELSE COALESCE(l.study_group_id, l.class_group_id) END AS ref_id "
-        "FROM (SELECT 1) LEFT JOIN journal_lesson l ON l.id = X.lesson_id"
-    ),
-}
-SQLITE_THROUGH_LESSON = (
-    "SELECT CASE WHEN l.study_group_id IS NOT NULL THEN 'g' ELSE 'c' END AS kind, "
-    "COALESCE(l.study_group_id, l.class_group_id) AS ref_id FROM journal_lesson l "
-    "WHERE l.id = X.lesson_id"
-)
-
-
-def _sqlite(forward: bool) -> list[str]:
-    sql = []
-    for table in SCOPES:
-        for event, sides in EVENTS.items():
-            for side in sides:
-                name = f"diary_version_{table}_{event.lower()}_{side}"
-                if not forward:
-                    sql.append(f"DROP TRIGGER IF EXISTS {name}")
-                    continue
-                template = SQLITE_SCOPES.get(table, SQLITE_THROUGH_LESSON)
-                scopes = template.replace("X.", f"{side.upper()}.")
-                sql.append(
-                    f"CREATE TRIGGER {name} AFTER {event} ON {table} FOR EACH ROW BEGIN "
-                    f"{UPSERT.format(scopes=scopes)}; END"
-                )
-    return sql
-
 
 def apply(apps, schema_editor, forward=True):
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
         statements = _postgresql(forward)
-    elif vendor == "sqlite":
-        statements = _sqlite(forward)
     else:
-        return  # elsewhere the week is not cached (diary/weekcache.py asks the vendor)
+        # Elsewhere the week is not cached (diary/weekcache.py asks the vendor). SQLite's row
+        # triggers would also break every later migration that rebuilds a journal table.
+        return
     for statement in statements:
         schema_editor.execute(statement)
 
