@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
+from django.utils import dateformat
 
 from diary.models import HomeVisit
 from journal import models as jm
@@ -62,7 +63,8 @@ def test_the_home_lists_new_marks_remarks_and_homework_for_tomorrow(as_user, cas
     news = news_of(body, cast.pupil)
     assert "Математика" in news and 'mark__value--5">5<' in news
     assert "Прошу подписать дневник" in news
-    assert "Домашнее задание на четверг, 26 ноября" in news
+    tomorrow = cast.today + dt.timedelta(days=1)  # of the frozen clock
+    assert f"Домашнее задание на {dateformat.format(tomorrow, 'l, j E').lower()}" in news
     assert "Параграф 12, задачи 3–5" in news
     assert "Чужое задание" not in body
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
 
 from diary.models import CalendarFeed
 from journal import models as jm
@@ -224,8 +224,9 @@ def test_the_timetable_shows_the_week_as_held(as_user, cast, week):
     assert cast.subject_teacher.teacher.short_name in monday_russian
     assert f"по расписанию: {cast.class_teacher.teacher.short_name}" in monday_russian
     assert "Урок отменён" in item(1, 2)
-    assert "Перенесён на 26 ноября, 4-й урок" in item(2, 3)
-    assert "Перенесён с 25 ноября, 3-й урок" in item(3, 4)
+    wednesday, thursday = (week.monday + dt.timedelta(days=n) for n in (2, 3))
+    assert f"Перенесён на {dateformat.format(thursday, 'j E')}, 4-й урок" in item(2, 3)
+    assert f"Перенесён с {dateformat.format(wednesday, 'j E')}, 3-й урок" in item(3, 4)
     friday = item(4, 2)
     assert "Русский язык" in friday and "214" in friday
     assert "Чужая тема группы" not in body and "7А англ. 2" not in body
