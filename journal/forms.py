@@ -201,17 +201,61 @@ class RemarkForm(forms.Form):
         self.fields["student"].valid_value = lambda value: str(value).isdigit()
 
 
+class _SubstituteSelect(forms.Select):
+    """The picker's select: busy teachers are shown, marked, and cannot be chosen."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.busy_ids: set[str] = set()
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        if str(value) in self.busy_ids:
+            option["attrs"]["disabled"] = True
+        return option
+
+
 class SubstituteForm(forms.Form):
+    """The deputy head's substitute picker. With `candidates` (from
+    `selectors.substitute_candidates`) the list is grouped: the free teachers of the lesson's
+    subject, the other free teachers, then the busy ones, marked and not selectable. The
+    service refuses a busy teacher all the same."""
+
     teacher = forms.ModelChoiceField(
         queryset=Teacher.objects.none(),
         required=False,
         label=gettext_lazy("Substitute teacher"),
-        help_text=gettext_lazy("Empty: the lesson's own teacher."),
+        help_text=gettext_lazy(
+            "Empty: the lesson's own teacher. A teacher who gives another lesson at the same "
+            "time cannot substitute."
+        ),
+        widget=_SubstituteSelect,
+        empty_label=gettext_lazy("— the lesson's own teacher —"),
     )
 
-    def __init__(self, *args, school_id: int, **kwargs):
+    def __init__(self, *args, school_id: int, candidates=None, subject: str = "", **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["teacher"].queryset = Teacher.objects.filter(school_id=school_id)
+        field = self.fields["teacher"]
+        field.queryset = Teacher.objects.filter(school_id=school_id)
+        if candidates is not None:
+            field.widget.choices = _grouped_candidates(candidates, subject)
+            field.widget.busy_ids = {str(c.teacher_id) for c in candidates if not c.is_free}
+
+
+def _grouped_candidates(candidates, subject: str) -> list:
+    bands = {
+        "subject": (_("Free, teach %(subject)s") % {"subject": subject}, []),
+        "other": (_("Free, other teachers"), []),
+        "busy": (_("Busy at this lesson"), []),
+    }
+    for c in candidates:
+        if not c.is_free:
+            label = _("%(name)s — busy: %(lesson)s") % {"name": c.name, "lesson": c.busy_with}
+            bands["busy"][1].append((c.teacher_id, label))
+        else:
+            bands["subject" if c.teaches_subject else "other"][1].append((c.teacher_id, c.name))
+    choices = [("", _("— the lesson's own teacher —"))]
+    return choices + [(label, options) for label, options in bands.values() if options]
 
 
 class MoveForm(forms.Form):

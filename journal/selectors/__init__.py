@@ -8,6 +8,7 @@ permission is part of the query, never a check after loading the row.
     grid       the journal grid: its scope, periods, students × lessons
     control    the deputy head's control of the journal and the control works
     timetable  a class's weekly timetable
+    substitutes  who can substitute a lesson: subject teachers first, free before busy
     missing_finals  the finals still missing in a period, by class, subject and teacher
     finals     suggested finals, who may set them, the finals pages' scope, roster and rows
 """
@@ -64,6 +65,7 @@ from .lessons import (
     viewable_lessons,
 )
 from .missing_finals import MissingFinals, missing_finals, period_for_leader
+from .substitutes import SubstituteCandidate, busy_teachers, substitute_candidates
 from .timetable import timetable_week
 
 __all__ = [
@@ -110,6 +112,9 @@ __all__ = [
     "teacher_assignments",
     "teacher_lessons_on",
     "timetable_week",
+    "SubstituteCandidate",
+    "busy_teachers",
+    "substitute_candidates",
     "viewable_lessons",
     "year_finals_suggest",
 ]

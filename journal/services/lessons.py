@@ -90,9 +90,38 @@ def lesson_substitute(
         raise ValidationError({"teacher": [_("Choose a teacher of this school.")]})
     if teacher is not None and teacher.pk == lesson.teacher_id:
         teacher = None
+    if teacher is not None and teacher.pk != lesson.substitute_teacher_id:
+        _refuse_busy_substitute(lesson, teacher)
     lesson.substitute_teacher = teacher
     lesson.save(update_fields=["substitute_teacher", "updated_at"])
     return lesson
+
+
+def _refuse_busy_substitute(lesson: Lesson, teacher: Teacher) -> None:
+    """A teacher cannot give two lessons at once: one who gives another lesson at the same date
+    and period (their own or a substitution) is refused, naming that lesson. The teacher's row
+    is locked first, so two substitutions of one teacher at once are checked one after the
+    other."""
+    Teacher.objects.select_for_update().filter(pk=teacher.pk).first()
+    others = Lesson.objects.filter(
+        school_id=lesson.school_id,
+        date=lesson.date,
+        lesson_number=lesson.lesson_number,
+        status=LessonStatus.SCHEDULED,
+    ).exclude(pk=lesson.pk)
+    taken = _teacher_busy_in(others, teacher.pk)
+    if taken is not None:
+        message = _(
+            "%(name)s already gives %(subject)s in %(group)s on %(date)s, lesson %(number)s: "
+            "choose a free teacher."
+        ) % {
+            "name": teacher.short_name,
+            "subject": taken.subject.name,
+            "group": taken.group_label,
+            "date": lesson.date.strftime("%d.%m.%Y"),
+            "number": lesson.lesson_number,
+        }
+        raise ValidationError({"teacher": [message]})
 
 
 def _day_off_refusal(lesson: Lesson, date: dt.date) -> str | None:
@@ -152,11 +181,7 @@ def _slot_refusal(lesson: Lesson, date: dt.date, number: int) -> str | None:
             **slot,
             "subject": taken.subject.name,
         }
-    teacher_id = lesson.substitute_teacher_id or lesson.teacher_id
-    busy = Q(substitute_teacher_id=teacher_id) | Q(
-        substitute_teacher__isnull=True, teacher_id=teacher_id
-    )
-    if others.filter(busy).exists():
+    if _teacher_busy_in(others, lesson.substitute_teacher_id or lesson.teacher_id) is not None:
         return _("The teacher already gives a lesson on %(date)s, lesson %(number)s.") % slot
     if lesson.room and others.filter(room=lesson.room).exists():
         return _("Room %(room)s is taken on %(date)s, lesson %(number)s.") % {
@@ -164,6 +189,16 @@ def _slot_refusal(lesson: Lesson, date: dt.date, number: int) -> str | None:
             "room": lesson.room,
         }
     return None
+
+
+def _teacher_busy_in(others, teacher_id: int):
+    """The lesson among `others` the teacher gives (as its teacher with no substitute, or as
+    its substitute), or None. The rule of a move and of a substitution alike (and of the
+    substitute picker, `selectors.busy_teachers`)."""
+    busy = Q(substitute_teacher_id=teacher_id) | Q(
+        substitute_teacher__isnull=True, teacher_id=teacher_id
+    )
+    return others.filter(busy).select_related("subject", "class_group", "study_group").first()
 
 
 def _refuse_move(lesson: Lesson, date: dt.date, number: int) -> None:

@@ -81,7 +81,10 @@ def _lesson_context(request, lesson: Lesson, **forms) -> dict:
         )
     if context["may_manage"]:
         context["substitute_form"] = SubstituteForm(
-            school_id=lesson.school_id, initial={"teacher": lesson.substitute_teacher_id}
+            school_id=lesson.school_id,
+            candidates=selectors.substitute_candidates(lesson),
+            subject=lesson.subject.name,
+            initial={"teacher": lesson.substitute_teacher_id},
         )
         context["move_form"] = MoveForm(initial={"lesson_number": lesson.lesson_number})
     context.update({k: v for k, v in forms.items() if k not in context or v is not None})
@@ -264,13 +267,18 @@ def _back_to_lesson(request, lesson: Lesson):
 def lesson_substitute(request, lesson_id: int):
     lesson = selectors.lesson_for_editor(request.user, lesson_id)
     form = SubstituteForm(request.POST, school_id=lesson.school_id)
-    if form.is_valid():
+    if not form.is_valid():
+        messages.error(request, _("Choose a teacher of this school."))
+        return _back_to_lesson(request, lesson)
+    try:
         services.lesson_substitute(
             user=request.user, lesson=lesson, teacher=form.cleaned_data["teacher"]
         )
-        messages.success(request, _("The substitution was saved."))
+    except ValidationError as error:
+        for e in error.messages:
+            messages.error(request, e)
     else:
-        messages.error(request, _("Choose a teacher of this school."))
+        messages.success(request, _("The substitution was saved."))
     return _back_to_lesson(request, lesson)
 
 
