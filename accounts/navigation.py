@@ -27,6 +27,7 @@ MENU: dict[str, list[Entry]] = {
     ],
     Role.DIRECTOR: [
         ("home", _("Home")),
+        ("journal:journals_index", _("Class journals")),
         ("journal:control", _("Journal control")),
         ("reports:summary_list", _("Summary sheets")),
         ("reports:statistics", _("Statistics")),
@@ -39,6 +40,7 @@ MENU: dict[str, list[Entry]] = {
         ("journal:home", _("Journal"), _teaches),
         ("journal:finals_home", _("Finals"), _teaches),
         ("journal:timetable", _("Timetable")),
+        ("journal:journals_index", _("Class journals")),
         ("journal:control", _("Journal control")),
         ("reports:statistics", _("Statistics")),
         ("journal:periods", _("Reporting periods")),

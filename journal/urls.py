@@ -5,6 +5,7 @@ from django.urls import include, path
 
 from .views import (
     class_overview,
+    classes,
     closing,
     confirm,
     control,
@@ -55,6 +56,7 @@ journal_patterns = [
         class_overview.class_overview_page,
         name="class_overview",
     ),
+    path("classes/", classes.journals_index, name="journals_index"),
     path("control/", control.control, name="control"),
     path("control-works/", control.control_works, name="control_works"),
     path("timetable/", timetable.timetable, name="timetable"),

@@ -9,6 +9,7 @@ permission is part of the query, never a check after loading the row.
     control    the deputy head's control of the journal and the control works
     timetable  a class's weekly timetable
     substitutes  who can substitute a lesson: subject teachers first, free before busy
+    journals_index  every class's journals for the school's leaders
     missing_finals  the finals still missing in a period, by class, subject and teacher
     finals     suggested finals, who may set them, the finals pages' scope, roster and rows
 """
@@ -46,6 +47,7 @@ from .grid import (
     journal_scope,
     periods_for,
 )
+from .journals_index import ClassJournals, JournalLink, journals_index
 from .lesson import (
     homework_file_for,
     lesson_history,
@@ -112,6 +114,9 @@ __all__ = [
     "teacher_assignments",
     "teacher_lessons_on",
     "timetable_week",
+    "ClassJournals",
+    "JournalLink",
+    "journals_index",
     "SubstituteCandidate",
     "busy_teachers",
     "substitute_candidates",

@@ -119,6 +119,7 @@ MATRIX = {
         {"subject_teacher", "deputy_head"}, post={"subject_teacher", "deputy_head"}
     ),
     "journal:control": e(LEADERS),
+    "journal:journals_index": e(LEADERS),
     "journal:class_overview": e({"class_teacher"} | LEADERS),
     "journal:control_works": e(TEACHERS | LEADERS),
     "journal:timetable": e(LEADERS, post={"deputy_head"}),
