@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from school.models import WEEKDAYS, BellSchedule, Teacher, TimetableEntry
+from school.models import WEEKDAYS, BellSchedule, ClassGroup, Subject, Teacher, TimetableEntry
 
 from .marks import parse_cell
 from .models import AttendanceCode, LessonPlan, RemarkKind, WorkType
@@ -256,6 +256,52 @@ def _grouped_candidates(candidates, subject: str) -> list:
             bands["subject" if c.teaches_subject else "other"][1].append((c.teacher_id, c.name))
     choices = [("", _("— the lesson's own teacher —"))]
     return choices + [(label, options) for label, options in bands.values() if options]
+
+
+class FillingFilterForm(forms.Form):
+    """Filling control's filters (GET): a class of the year, a teacher, a subject of the school.
+    An id of another school is refused like any unknown one."""
+
+    klass = forms.ModelChoiceField(
+        queryset=ClassGroup.objects.none(),
+        required=False,
+        label=gettext_lazy("Class"),
+        empty_label=gettext_lazy("all classes"),
+    )
+    teacher = forms.ModelChoiceField(
+        queryset=Teacher.objects.none(),
+        required=False,
+        label=gettext_lazy("Teacher"),
+        empty_label=gettext_lazy("all teachers"),
+    )
+    subject = forms.ModelChoiceField(
+        queryset=Subject.objects.none(),
+        required=False,
+        label=gettext_lazy("Subject"),
+        empty_label=gettext_lazy("all subjects"),
+    )
+
+    def __init__(self, *args, school_id: int, year=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["klass"].queryset = ClassGroup.objects.filter(
+            school_id=school_id, year=year
+        ).order_by("level", "letter")
+        self.fields["teacher"].queryset = Teacher.objects.filter(school_id=school_id).order_by(
+            "last_name", "first_name", "pk"
+        )
+        self.fields["subject"].queryset = Subject.objects.filter(school_id=school_id).order_by(
+            "name"
+        )
+
+    def ids(self) -> dict[str, int | None]:
+        """The valid filters as ids (an invalid one is left out, its error shown)."""
+        self.is_valid()
+        data = self.cleaned_data
+        return {
+            "class_id": data["klass"].pk if data.get("klass") else None,
+            "teacher_id": data["teacher"].pk if data.get("teacher") else None,
+            "subject_id": data["subject"].pk if data.get("subject") else None,
+        }
 
 
 class MoveForm(forms.Form):

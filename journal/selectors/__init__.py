@@ -6,7 +6,8 @@ permission is part of the query, never a check after loading the row.
     lessons    which lessons a user may see or edit; a teacher's day and assignments
     lesson     one lesson's students, records and history
     grid       the journal grid: its scope, periods, students × lessons
-    control    the deputy head's control of the journal and the control works
+    control    a teacher's lessons lacking records; the control works
+    filling    filling control: per teacher, class and subject, worst first; missing finals
     timetable  a class's weekly timetable
     substitutes  who can substitute a lesson: subject teachers first, free before busy
     journals_index  every class's journals for the school's leaders
@@ -15,13 +16,21 @@ permission is part of the query, never a check after loading the row.
 """
 
 from .control import (
-    LATE_ENTRY_DAYS,
-    ControlRow,
     ControlWork,
     classes_for_viewer,
     control_works,
-    filling_control,
     lessons_lacking,
+)
+from .filling import (
+    FILLING_BAD_SHARE,
+    FILLING_WARN_SHARE,
+    LATE_ENTRY_DAYS,
+    ControlRow,
+    PeriodFinals,
+    TeacherFilling,
+    by_teacher,
+    filling_control,
+    finals_summary,
 )
 from .finals import (
     FinalsRow,
@@ -98,6 +107,12 @@ __all__ = [
     "current_year",
     "editable_lessons",
     "filling_control",
+    "FILLING_BAD_SHARE",
+    "FILLING_WARN_SHARE",
+    "PeriodFinals",
+    "TeacherFilling",
+    "by_teacher",
+    "finals_summary",
     "finals_suggest",
     "journal_grid",
     "journal_scope",

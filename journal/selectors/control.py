@@ -1,11 +1,11 @@
-"""The deputy head's control of the journal: how it is filled in, the control works."""
+"""The deputy head's control of the journal: a teacher's lessons lacking records, the control
+works (filling control itself: `filling`)."""
 
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import (
-    Count,
     Exists,
     F,
     OuterRef,
@@ -25,92 +25,9 @@ from ..models import (
     Homework,
     Lesson,
     LessonStatus,
-    Mark,
 )
 from ..rules import _teacher_id, lessons_taught_by
 from .timetable import first_school_day_after
-
-LATE_ENTRY_DAYS = 3
-
-
-@dataclass
-class ControlRow:
-    teacher: str
-    group: str
-    subject: str
-    lessons: int = 0
-    without_topic: int = 0
-    without_attendance: int = 0
-    without_homework: int = 0
-    late_marks: int = 0
-    # Where the row's journal is: a group's, else the class's for the subject.
-    class_group_id: int | None = None
-    study_group_id: int | None = None
-    subject_id: int | None = None
-
-
-def filling_control(user, *, starts_on: dt.date, ends_on: dt.date) -> list[ControlRow]:
-    """For the director and deputy head: per teacher, class and subject, the held lessons of the
-    range lacking a topic, attendance or homework, and marks entered more than LATE_ENTRY_DAYS
-    days after their lesson. One aggregate query."""
-    held = Lesson.objects.filter(
-        school_id=user.school_id,
-        date__gte=starts_on,
-        date__lte=ends_on,
-        status=LessonStatus.SCHEDULED,
-    )
-    late = Mark.objects.filter(
-        lesson_id=OuterRef("pk"),
-        created_at__date__gt=OuterRef("date") + dt.timedelta(days=LATE_ENTRY_DAYS),
-    )
-    homework = Homework.objects.filter(lesson_id=OuterRef("pk"))
-    rows = (
-        held.annotate(has_homework=Exists(homework), has_late=Exists(late))
-        .values(
-            "teacher__last_name",
-            "teacher__first_name",
-            "class_group__level",
-            "class_group__letter",
-            "study_group__name",
-            "subject__name",
-            "class_group_id",
-            "study_group_id",
-            "subject_id",
-        )
-        .annotate(
-            lessons=Count("pk"),
-            without_topic=Count("pk", filter=Q(topic="")),
-            without_attendance=Count("pk", filter=Q(attendance_checked_at__isnull=True)),
-            without_homework=Count("pk", filter=Q(has_homework=False)),
-            late_marks=Count("pk", filter=Q(has_late=True)),
-        )
-        .order_by(
-            "teacher__last_name", "class_group__level", "class_group__letter", "subject__name"
-        )
-    )
-    out = []
-    for r in rows:
-        group = r["study_group__name"] or (
-            f"{r['class_group__level']} «{r['class_group__letter']}»"
-            if r["class_group__level"]
-            else ""
-        )
-        out.append(
-            ControlRow(
-                teacher=f"{r['teacher__last_name']} {r['teacher__first_name']}",
-                group=group,
-                subject=r["subject__name"],
-                lessons=r["lessons"],
-                without_topic=r["without_topic"],
-                without_attendance=r["without_attendance"],
-                without_homework=r["without_homework"],
-                late_marks=r["late_marks"],
-                class_group_id=r["class_group_id"],
-                study_group_id=r["study_group_id"],
-                subject_id=r["subject_id"],
-            )
-        )
-    return out
 
 
 def lessons_lacking(user, *, starts_on: dt.date, ends_on: dt.date) -> list[Lesson]:
