@@ -684,6 +684,16 @@ def timetable_line(ctx, row: dict, line: int) -> Done:
     return Done(UPDATED if current else CREATED, label, changes)
 
 
+def lessons_horizon(school, year) -> dt.date | None:
+    """The last day the journal already has timetable lessons for (read before the run)."""
+    return (
+        Lesson.objects.filter(school=school, timetable_entry__year=year)
+        .order_by("-date")
+        .values_list("date", flat=True)
+        .first()
+    )
+
+
 def timetable_finish(ctx) -> dict:
     """After the lines: the school's current lines the file does not name (ended only when the
     admin chose so), and the lessons of the new lines generated as far as the journal already
@@ -709,12 +719,7 @@ def timetable_finish(ctx) -> dict:
             journal_services.timetable_entry_end(
                 user=ctx.user, entry=entry, last_day=valid_from - dt.timedelta(days=1)
             )
-    last = (
-        Lesson.objects.filter(school=ctx.school, timetable_entry__year=ctx.year)
-        .order_by("-date")
-        .values_list("date", flat=True)
-        .first()
-    )
+    last = ctx.options.get("lessons_until")
     generated = 0
     if ctx.created_entries and last and last >= valid_from:
         generated = journal_services.lessons_generate(

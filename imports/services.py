@@ -141,6 +141,7 @@ def _context(batch: ImportBatch, user) -> rows.Context:
     options = {**batch.options, "batch": batch.pk}
     if batch.kind == ImportKind.TIMETABLE:
         options["valid_from_date"] = dt.date.fromisoformat(options["valid_from"])
+        options["lessons_until"] = rows.lessons_horizon(school, year)
     return rows.Context(
         school=school,
         year=year,
