@@ -1,7 +1,6 @@
 """The import pages: the school admin uploads, maps, reads the preview, confirms; others are
 refused (a teacher or deputy head 403, another school's admin 404)."""
 
-
 import pytest
 from django.urls import reverse
 
