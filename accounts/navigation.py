@@ -23,6 +23,7 @@ MENU: dict[str, list[Entry]] = {
         ("consent:paper_list", _("Paper list")),
         ("extracts:index", _("Paper extracts")),
         ("notifications:log", _("Delivery log")),
+        ("imports:index", _("Import")),
         ("admin:index", _("School data")),
     ],
     Role.DIRECTOR: [

@@ -23,6 +23,7 @@ APPS = [
     "reports",
     "api",
     "extracts",
+    "imports",
     "demo",
 ]
 # -P: an app folder holds modules (selectors.py) that would shadow the standard library.

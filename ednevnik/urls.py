@@ -22,6 +22,7 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("notifications/", include("notifications.urls")),
     path("extracts/", include("extracts.urls")),
+    path("imports/", include("imports.urls")),
     path("", include("api.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     # One login for the site and the admin: the same throttle and the same second factor.

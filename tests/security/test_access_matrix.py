@@ -199,6 +199,12 @@ MATRIX = {
     "extracts:download": e(params={"file_id": "missing"}),
     "extracts:hand_over": e(post={"school_admin"}, params={"copy_id": "missing"}),
     "extracts:verify": e(),
+    # Imports: the school admin; another school's batch is "not there".
+    "imports:index": e({"school_admin", "outsider"}),
+    "imports:upload": e(post={"school_admin", "outsider"}),
+    "imports:batch": e(params={"batch_id": "missing"}),
+    "imports:mapping": e(params={"batch_id": "missing"}),
+    "imports:confirm": e(params={"batch_id": "missing"}),
     "extracts:consent_form": e({"school_admin"}, post={"school_admin"}),
     "extracts:my_consent_form": e({"guardian"}, post={"guardian"}),
     "extracts:pd_export": e({"school_admin"}, post={"school_admin"}),
