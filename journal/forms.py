@@ -10,14 +10,15 @@ from django.utils.translation import gettext_lazy
 
 from school.models import WEEKDAYS, BellSchedule, ClassGroup, Subject, Teacher, TimetableEntry
 
-from .marks import parse_cell
+from .marks import attendance_typed, parse_cell
 from .models import AttendanceCode, LessonPlan, RemarkKind, WorkType
 from .services import CellInput, FinalEntry
 
 MARK_HELP = gettext_lazy(
     "Marks: 5, 4, 3, 2, 1; «зач» (or «з») is a pass, «н/з» (or «незач») a fail. Two marks in "
     "one lesson: «5/4». An empty cell means no mark; clearing a cell deletes its mark. Type "
-    "the mark without spaces: « 5 » is refused."
+    "the mark without spaces: « 5 » is refused. «н», «б», «у» or «оп» typed in the cell is "
+    "the pupil's attendance (absent, ill, excused, late), not a mark."
 )
 
 _FIELD = re.compile(r"^(mark|att|mv|av)-(\d{1,12})$")
@@ -40,6 +41,10 @@ def parse_column(data, students: dict[int, str]) -> tuple[list[CellInput], dict[
     for sid in sorted(ids):
         label = students.get(sid, f"#{sid}")
         text = data.get(f"mark-{sid}", "")
+        code = data.get(f"att-{sid}", "")
+        typed = attendance_typed(text)
+        if typed:  # «н» typed in the mark's cell: the attendance, and no mark
+            text, code = "", typed
         try:
             values = tuple(parse_cell(text))
         except ValidationError as error:
@@ -47,7 +52,6 @@ def parse_column(data, students: dict[int, str]) -> tuple[list[CellInput], dict[
                 _("%(student)s: %(error)s") % {"student": label, "error": error.messages[0]}
             ]
             values = ()
-        code = data.get(f"att-{sid}", "")
         if code not in AttendanceCode.values and code != "":
             errors[f"att-{sid}"] = [_("%(student)s: unknown attendance code") % {"student": label}]
         versions_text = data.get(f"mv-{sid}", "")

@@ -4,6 +4,8 @@ The rules (also shown as the grid form's help text):
 - a mark is one of 5, 4, 3, 2, 1; «зач» or «з» is a pass, «н/з» or «незач» a fail (any case);
 - two or three marks in one lesson are written with a slash: «5/4» puts 5 in slot 1, 4 in slot 2;
 - an empty cell means "no mark" (clearing a cell deletes its marks, with history);
+- an attendance code alone («н», «б», «у», «оп», any case) is the pupil's attendance for the
+  lesson, not a mark: the cell then holds no mark (`attendance_typed`);
 - nothing else is accepted: no spaces around the mark (" 5 " is refused, not trimmed, so that
   what the teacher sees is exactly what is stored), no "5.0", no "6" or "0", no fullwidth
   digits ("５"), nothing longer than a few characters.
@@ -12,7 +14,7 @@ The rules (also shown as the grid form's help text):
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from .models import MAX_MARKS_PER_LESSON, MarkValue
+from .models import ATTENDANCE_SHORT, MAX_MARKS_PER_LESSON, MarkValue
 
 MAX_CELL_LENGTH = 20
 
@@ -38,6 +40,15 @@ DISPLAY = {
     MarkValue.PASS: "зач",
     MarkValue.FAIL: "н/з",
 }
+
+
+# «н» → absent, «б» → ill, «у» → excused, «оп» → late: the journal's own short codes.
+_TYPED_ATTENDANCE = {short: code for code, short in ATTENDANCE_SHORT.items()}
+
+
+def attendance_typed(text: str) -> str:
+    """The attendance code a cell's text stands for («н» → "absent"), or "" for a mark."""
+    return _TYPED_ATTENDANCE.get(text.lower(), "")
 
 
 def display(value: str) -> str:

@@ -255,6 +255,7 @@ class GridColumn:
     attendance_checked: bool
     editable: bool = False
     url: str = ""  # the lesson page, set by the grid view
+    closed: str = ""  # why the column cannot be saved now, set by the grid view
 
 
 @dataclass

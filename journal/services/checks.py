@@ -69,12 +69,14 @@ def _roster_subqueries() -> dict:
     return {"enrolled_ids": ArrayOf(enrolled), "member_ids": ArrayOf(members)}
 
 
-def lock_lesson(lesson_id: int) -> Lesson:
+def lock_lesson(lesson_id: int, *, within: QuerySet[Lesson] | None = None) -> Lesson:
     """The lesson row, locked for the rest of the transaction: column saves of one lesson run one
     after another, so a double submit finds the marks of the first and changes nothing. It comes
-    with whether its period is closed and with its roster (`lesson.roster_ids`)."""
+    with whether its period is closed and with its roster (`lesson.roster_ids`). Looked up among
+    `within` when given (Lesson.DoesNotExist outside it)."""
+    lessons = Lesson.objects.all() if within is None else within
     lesson = (
-        Lesson.objects.select_for_update(of=("self",))
+        lessons.select_for_update(of=("self",))
         .select_related("school", "class_group", "study_group")
         .annotate(period_closed=period_closed_subquery(), **_roster_subqueries())
         .get(pk=lesson_id)

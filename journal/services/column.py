@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import CharField, F, IntegerField, Value
+from django.db.models import CharField, F, IntegerField, QuerySet, Value
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -93,8 +93,13 @@ def marks_save_column(
     cells: list[CellInput],
     work_type: WorkType | None = None,
     reason: str = "",
+    within: QuerySet[Lesson] | None = None,
 ) -> ColumnResult:
     """Save the marks and attendance of a whole lesson column in one transaction.
+
+    `within`, when given, is the lessons the caller may write in: the lesson is locked through
+    it, so a lesson outside it is Lesson.DoesNotExist (the view's 404) with nothing written,
+    and the caller needs no query of its own to check access first.
 
     All or nothing: a bad value, a student outside the lesson, a refused edit or a cell changed
     by someone else since the form was loaded (its version moved on) rolls the whole column
@@ -110,22 +115,38 @@ def marks_save_column(
         raise ValidationError(_("A student appears twice in the column."))
     try:
         return _save_column(
-            user=user, lesson_id=lesson.pk, cells=cells, work_type=work_type, reason=reason
+            user=user,
+            lesson_id=lesson.pk,
+            cells=cells,
+            work_type=work_type,
+            reason=reason,
+            within=within,
         )
     except IntegrityError:
         # Two first saves raced before either held the lesson lock: the second now sees the
         # first's rows and either changes nothing (same values) or reports the conflict.
         return _save_column(
-            user=user, lesson_id=lesson.pk, cells=cells, work_type=work_type, reason=reason
+            user=user,
+            lesson_id=lesson.pk,
+            cells=cells,
+            work_type=work_type,
+            reason=reason,
+            within=within,
         )
 
 
 @transaction.atomic
 def _save_column(
-    *, user, lesson_id: int, cells: list[CellInput], work_type: WorkType | None, reason: str
+    *,
+    user,
+    lesson_id: int,
+    cells: list[CellInput],
+    work_type: WorkType | None,
+    reason: str,
+    within: QuerySet[Lesson] | None = None,
 ) -> ColumnResult:
     """Plan what changes, refuse on any conflict, then write: see the three steps below."""
-    lesson = lock_lesson(lesson_id)
+    lesson = lock_lesson(lesson_id, within=within)
     work_type_id = _check_column(
         user=user, lesson=lesson, cells=cells, work_type=work_type, reason=reason
     )

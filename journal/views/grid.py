@@ -1,6 +1,8 @@
 """The journal grid of a class or group and subject, and saving its edited column."""
 
-from django.core.exceptions import PermissionDenied
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Exists, F, OuterRef, QuerySet
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -9,16 +11,28 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from accounts.access import role_required
 from accounts.audit import record_access
+from accounts.models import Role
 from accounts.rules import is_deputy_head, is_teacher
+from school.models import TeachingAssignment
 
-from .. import selectors
-from ..forms import (
-    MARK_HELP,
-)
+from .. import selectors, services
+from ..forms import MARK_HELP, parse_column
 from ..grading import Thresholds
-from ..models import Lesson
+from ..models import Lesson, WorkType
 from .common import ATTENDANCE_SHORT_CHOICES, journal_staff, save_column
+
+
+def _writes_by_role(user) -> bool:
+    """A teacher or the deputy head by role: no query for the profile (is_teacher asks it
+    only of the other roles)."""
+    return user.is_authenticated and user.has_role(Role.TEACHER, Role.DEPUTY_HEAD)
+
+
+# Who may post a column: the roles that write, then anyone with a Teacher profile (the same
+# people journal_staff and _column_lesson let through; the lesson's own rules follow).
+column_writers = role_required(_writes_by_role, is_teacher)
 
 
 def _link_columns(columns) -> None:
@@ -68,13 +82,39 @@ def _column_lesson(request, scope: selectors.JournalScope, edit_id: str | None) 
     return lesson
 
 
-def _edit_column(grid, edit_id: str | None, today):
-    """The column being edited: the one asked for, else the latest lesson that took place."""
-    ids = {c.id: c for c in grid.columns}
+def _close_columns(request, scope: selectors.JournalScope, columns, periods) -> None:
+    """Give each column `closed`: why its marks and attendance cannot be saved now (a future,
+    cancelled or moved lesson, the edit window over, a closed period), or "" when they can.
+    The reason is the save's own (services.edit_refusal), asked without a query; the deputy
+    head's corrections stay open (the form asks for their reason). A read-only journal says
+    so once, above the grid."""
+    if not scope.can_edit:
+        return
+    school = scope.school
+    closed_periods = [p for p in periods if p.closed_at is not None]
+    deputy = is_deputy_head(request.user)
+    for column in columns:
+        lesson = Lesson(date=column.date, status=column.status, school=school)
+        period_closed = any(p.starts_on <= column.date <= p.ends_on for p in closed_periods)
+        column.closed = (
+            services.edit_refusal(
+                user=request.user,
+                lesson=lesson,
+                period_closed=period_closed,
+                reason="…" if deputy else "",
+            )
+            or ""
+        )
+
+
+def _edit_column(grid, edit_id: str | None):
+    """The column being edited: the one asked for if it is open, else the latest open one
+    (the latest lesson that took place, within the edit window)."""
+    open_columns = [c for c in grid.columns if not c.closed]
+    ids = {c.id: c for c in open_columns}
     if edit_id and edit_id.isdigit() and int(edit_id) in ids:
         return ids[int(edit_id)]
-    past = [c for c in grid.columns if c.date <= today and c.status == "scheduled"]
-    return past[-1] if past else None
+    return open_columns[-1] if open_columns else None
 
 
 def _grid_page(request, scope: selectors.JournalScope, grid_url: str):
@@ -103,7 +143,8 @@ def _grid_page(request, scope: selectors.JournalScope, grid_url: str):
             return redirect(f"{grid_url}?period={current.pk}&edit={lesson.pk}")
         posted = request.POST
     grid = selectors.journal_grid(scope, current, Thresholds.of(school))
-    edit_column = _edit_column(grid, edit_id, today) if scope.can_edit else None
+    _close_columns(request, scope, grid.columns, periods)
+    edit_column = _edit_column(grid, edit_id) if scope.can_edit else None
     index = None
     if edit_column is not None:
         edit_column.editable = True
@@ -148,15 +189,115 @@ def _grid_page(request, scope: selectors.JournalScope, grid_url: str):
     return render(request, "journal/grid.html", context, status=status)
 
 
+def _writable_lessons(user, lessons: QuerySet[Lesson], assignment: Exists, work_type_id):
+    """The journal's lessons this user may write in, for the save's own lock: the deputy head
+    every one of the school, a teacher those of a journal they are assigned to; with a chosen
+    work type, only while it is one of the school's."""
+    lessons = lessons.filter(school_id=user.school_id)
+    if not is_deputy_head(user):
+        lessons = lessons.filter(assignment)
+    if work_type_id is not None:
+        lessons = lessons.filter(
+            Exists(WorkType.objects.filter(pk=work_type_id, school_id=OuterRef("school_id")))
+        )
+    return lessons
+
+
+def _quick_save(request, grid_url: str, lessons, assignment):
+    """The column save in the statements of the save alone: access, the journal and the work
+    type are checked by the save's lock query (`within`), the pupils' names are not read. Any
+    refusal (a bad cell, a conflict, a lesson or work type not there) returns None, and the
+    page's full path answers it with the names, the form's errors or the 404."""
+    lesson_id, work_type = request.POST.get("lesson", ""), request.POST.get("work_type", "")
+    reason = request.POST.get("reason", "").strip()
+    if (
+        not lesson_id.isdigit()
+        or len(lesson_id) > 18
+        or not (work_type == "" or (work_type.isdigit() and len(work_type) <= 18))
+    ):
+        return None
+    cells, errors = parse_column(request.POST, {})
+    if errors:
+        return None
+    work_type_id = int(work_type) if work_type else None
+    try:
+        result = services.marks_save_column(
+            user=request.user,
+            lesson=Lesson(pk=int(lesson_id), school_id=request.user.school_id),
+            cells=cells,
+            work_type=(
+                WorkType(pk=work_type_id, school_id=request.user.school_id)
+                if work_type_id
+                else None
+            ),
+            reason=reason,
+            within=_writable_lessons(request.user, lessons, assignment, work_type_id),
+        )
+    except (Lesson.DoesNotExist, ValidationError):
+        return None
+    messages.success(
+        request,
+        _("Saved: %(n)s changes.") % {"n": result.changed} if result.changed else _("No changes."),
+    )
+    period = request.POST.get("period", "")
+    query = f"period={period}&" if period.isdigit() and len(period) <= 18 else ""
+    return redirect(f"{grid_url}?{query}edit={lesson_id}")
+
+
 @require_http_methods(["GET", "POST"])
-@journal_staff
 def grid_class(request, class_id: int, subject_id: int):
+    view = _save_class if request.method == "POST" else _show_class
+    return view(request, class_id, subject_id)
+
+
+@journal_staff
+def _show_class(request, class_id: int, subject_id: int):
     scope = selectors.journal_scope(request.user, class_id=class_id, subject_id=subject_id)
     return _grid_page(request, scope, reverse("journal:grid_class", args=[class_id, subject_id]))
 
 
+@column_writers
+def _save_class(request, class_id: int, subject_id: int):
+    grid_url = reverse("journal:grid_class", args=[class_id, subject_id])
+    lessons = Lesson.objects.filter(
+        class_group_id=class_id, study_group__isnull=True, subject_id=subject_id
+    )
+    assignment = Exists(
+        TeachingAssignment.objects.filter(
+            teacher__user_id=request.user.pk,
+            class_group_id=class_id,
+            subject_id=subject_id,
+            study_group__isnull=True,
+        )
+    )
+    return _quick_save(request, grid_url, lessons, assignment) or _show_class(
+        request, class_id, subject_id
+    )
+
+
 @require_http_methods(["GET", "POST"])
-@journal_staff
 def grid_group(request, group_id: int):
+    view = _save_group if request.method == "POST" else _show_group
+    return view(request, group_id)
+
+
+@journal_staff
+def _show_group(request, group_id: int):
     scope = selectors.journal_scope(request.user, group_id=group_id, subject_id=0)
     return _grid_page(request, scope, reverse("journal:grid_group", args=[group_id]))
+
+
+@column_writers
+def _save_group(request, group_id: int):
+    grid_url = reverse("journal:grid_group", args=[group_id])
+    lessons = Lesson.objects.filter(
+        study_group_id=group_id, subject_id=F("study_group__subject_id")
+    )
+    assignment = Exists(
+        TeachingAssignment.objects.filter(
+            teacher__user_id=request.user.pk,
+            study_group_id=group_id,
+            subject_id=OuterRef("subject_id"),
+        )
+    )
+    return _quick_save(request, grid_url, lessons, assignment) or _show_group(request, group_id)
