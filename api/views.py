@@ -50,6 +50,7 @@ ENTITIES = {
     "lessons": (s.LessonItem, write.lesson_item, s.DeleteItem, write.lesson_delete),
     "marks": (s.MarkItem, write.mark_item, s.DeleteItem, write.mark_delete),
     "attendance": (s.AttendanceItem, write.attendance_item, s.DeleteItem, write.attendance_delete),
+    "homework_files": (None, None, s.DeleteItem, write.homework_file_delete),
     "remarks": (s.RemarkItem, write.remark_item, None, None),
     "finals": (s.FinalItem, write.final_item, None, None),
     "deferrals": (s.DeferralItem, write.deferral_item, None, None),
