@@ -1,6 +1,10 @@
 """The shapes of the write API's items (they make the OpenAPI schema too). References to other
 records are the sending system's own ids, sent earlier (or earlier in the same batch)."""
 
+import base64
+import binascii
+
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from journal.models import MAX_MARKS_PER_LESSON, AttendanceCode, LessonStatus, MarkValue, RemarkKind
@@ -130,9 +134,33 @@ class TimetableItem(Item):
 TimetableItem._declared_fields["class"] = OptRef()
 
 
+class HomeworkFilePart(serializers.Serializer):
+    """A file of the homework, its bytes in base64. Judged like an upload in the journal: the
+    type by the name's extension, checked against `content_type` and against the content
+    itself, and the size limit of uploads (the request's body cap applies first)."""
+
+    id = serializers.CharField(**ID, help_text="The sending system's own id of the file.")
+    name = serializers.CharField(max_length=255, help_text="The file's name, with its extension.")
+    content_type = serializers.CharField(max_length=100, help_text="The file's MIME type.")
+    content = serializers.CharField(help_text="The file's bytes, base64-encoded.")
+
+    def validate_content(self, value):
+        try:
+            return base64.b64decode(value, validate=True)
+        except (binascii.Error, ValueError) as exc:
+            raise serializers.ValidationError(_("Not valid base64.")) from exc
+
+
 class HomeworkPart(serializers.Serializer):
     text = serializers.CharField(max_length=5000)
     due_date = serializers.DateField(required=False, allow_null=True)
+    files = HomeworkFilePart(
+        many=True,
+        required=False,
+        max_length=10,
+        help_text="Files to attach; a file already sent (by its id) is left as it is, and a "
+        "file left out is not removed (homework_files/delete/ removes one).",
+    )
 
 
 class LessonItem(Item):

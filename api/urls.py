@@ -13,13 +13,14 @@ v1 = [
     path("schema/docs/", SpectacularRedocView.as_view(url_name="api:schema"), name="docs"),
 ]
 for entity, (item, handler, delete_item, delete_handler) in views.ENTITIES.items():
-    v1.append(
-        path(
-            f"{entity}/",
-            views.batch_view(entity, item, handler, deleting=False),
-            name=f"{entity}-upsert",
+    if handler is not None:  # homework files arrive with their lesson; they are only deleted
+        v1.append(
+            path(
+                f"{entity}/",
+                views.batch_view(entity, item, handler, deleting=False),
+                name=f"{entity}-upsert",
+            )
         )
-    )
     if delete_handler is not None:
         v1.append(
             path(

@@ -5,8 +5,6 @@ import hashlib
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, F, Q
-from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
@@ -14,12 +12,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.audit import record_access
-from journal.models import Attendance, Lesson, Mark
+from journal.models import Lesson, Mark
 from school import services as roster
 from school.models import (
     AcademicYear,
-    ClassGroup,
-    Enrollment,
     ExternalEntity,
     Guardian,
     ReportingPeriod,
@@ -29,7 +25,7 @@ from school.models import (
     TeachingAssignment,
 )
 
-from . import ids, write
+from . import ids, selectors, write
 from . import serializers as s
 from .models import READ, WRITE
 
@@ -54,6 +50,7 @@ ENTITIES = {
     "lessons": (s.LessonItem, write.lesson_item, s.DeleteItem, write.lesson_delete),
     "marks": (s.MarkItem, write.mark_item, s.DeleteItem, write.mark_delete),
     "attendance": (s.AttendanceItem, write.attendance_item, s.DeleteItem, write.attendance_delete),
+    "homework_files": (None, None, s.DeleteItem, write.homework_file_delete),
     "remarks": (s.RemarkItem, write.remark_item, None, None),
     "finals": (s.FinalItem, write.final_item, None, None),
     "deferrals": (s.DeferralItem, write.deferral_item, None, None),
@@ -275,43 +272,9 @@ class ReconciliationView(APIView):
         )
         if period is None:
             return Response({"detail": _("Unknown period.")}, status=status.HTTP_404_NOT_FOUND)
-        classes = list(
-            ClassGroup.objects.filter(
-                school=school,
-                year_id=period.year_id,
-                level__gte=period.level_min,
-                level__lte=period.level_max,
-            ).order_by("level", "letter")
-        )
-        by_class = {c.pk: self._empty(c) for c in classes}
-        class_of = Coalesce(F("lesson__class_group_id"), F("lesson__study_group__class_group_id"))
-        in_period = Q(school=school, date__gte=period.starts_on, date__lte=period.ends_on)
-        marks = list(
-            Mark.objects.filter(in_period)
-            .annotate(klass=class_of)
-            .values_list("klass", "lesson_id", "student_id", "slot", "value")
-        )
-        absences = list(
-            Attendance.objects.filter(in_period)
-            .annotate(klass=class_of)
-            .values_list("klass", "lesson_id", "student_id", "code")
-        )
-        lessons = {
-            r["klass"]: r["n"]
-            for r in Lesson.objects.filter(
-                school=school, date__gte=period.starts_on, date__lte=period.ends_on
-            )
-            .annotate(klass=Coalesce(F("class_group_id"), F("study_group__class_group_id")))
-            .values("klass")
-            .annotate(n=Count("id"))
-        }
-        students = {
-            r["class_group_id"]: r["n"]
-            for r in Enrollment.objects.filter(class_group__in=classes)
-            .during(period.starts_on, period.ends_on)
-            .values("class_group_id")
-            .annotate(n=Count("id"))
-        }
+        records = selectors.period_records(client=client, period=period)
+        marks, absences = records.marks, records.absences
+        by_class = {c.pk: self._empty(c) for c in records.classes}
         ext = {
             entity: roster.external_ids_of(
                 school=school, source=client.source, entity=entity, object_ids=ids
@@ -324,8 +287,8 @@ class ReconciliationView(APIView):
         self._fill(by_class, marks, ext, "marks")
         self._fill(by_class, absences, ext, "attendance")
         for pk, row in by_class.items():
-            row["lessons"] = lessons.get(pk, 0)
-            row["students"] = students.get(pk, 0)
+            row["lessons"] = records.lessons.get(pk, 0)
+            row["students"] = records.students.get(pk, 0)
             for kind in ("marks", "attendance"):
                 row[kind]["checksum"] = _checksum(row[kind].pop("lines"))
         record_access(request.user, [], "API: reconciliation")

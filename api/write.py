@@ -7,8 +7,10 @@ batch (api.views) runs every item in one transaction and rolls all of it back on
 """
 
 from dataclasses import dataclass
+from pathlib import PurePath
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
 
 from journal import services as journal
@@ -19,13 +21,14 @@ from journal.models import (
     FinalMark,
     FinalStatus,
     Homework,
+    HomeworkFile,
     Lesson,
     LessonStatus,
     Mark,
     Remark,
     WorkType,
 )
-from journal.services import final_mark_defer, final_mark_set
+from journal.services import ALLOWED_HOMEWORK_TYPES, final_mark_defer, final_mark_set
 from school import services as roster
 from school.models import ExternalEntity as E
 from school.models import PeriodKind, School, Student
@@ -292,20 +295,72 @@ def lesson_item(ctx: Context, item: dict):
         lesson = _cancel(ctx, lesson, item)
         action = action if action == CREATED else UPDATED
     homework = item.get("homework")
-    if homework is not None:
-        stored = Homework.objects.filter(lesson=lesson).first()
-        if stored is None or (stored.text, stored.due_date) != (
-            homework["text"].strip(),
-            homework.get("due_date"),
-        ):
-            journal.homework_set(
-                user=ctx.user,
-                lesson=lesson,
-                text=homework["text"],
-                due_date=homework.get("due_date"),
-            )
-            action = action if action == CREATED else UPDATED
+    if homework is not None and _homework(ctx, lesson, homework):
+        action = action if action == CREATED else UPDATED
     return lesson, action
+
+
+def _new_files(ctx: Context, files: list[dict]) -> list[tuple[str, ContentFile]]:
+    """The files not sent before (by the sender's id), as uploads for the journal's service;
+    the MIME type the sender names must be the one the journal gives the file's type."""
+    new = []
+    for part in files:
+        if ctx.lookup(E.HOMEWORK_FILE, part["id"], HomeworkFile) is not None:
+            continue
+        name = PurePath(part["name"]).name
+        expected = ALLOWED_HOMEWORK_TYPES.get(PurePath(name).suffix.lower())
+        if expected is not None and part["content_type"].split(";")[0].strip() != expected:
+            raise ValidationError(
+                {
+                    "homework": [
+                        _("«%(name)s»: the type %(given)s does not match the file (%(type)s).")
+                        % {"name": name, "given": part["content_type"], "type": expected}
+                    ]
+                }
+            )
+        new.append((part["id"], ContentFile(part["content"], name=name)))
+    return new
+
+
+def _homework(ctx: Context, lesson: Lesson, homework: dict) -> bool:
+    """The homework's text, due date and new files through the journal's homework service
+    (the same checks of the files' type, content and size, and the same history). Whether
+    anything changed."""
+    stored = Homework.objects.filter(lesson=lesson).first()
+    new = _new_files(ctx, homework.get("files", []))
+    same_text = stored is not None and (stored.text, stored.due_date) == (
+        homework["text"].strip(),
+        homework.get("due_date"),
+    )
+    if same_text and not new:
+        return False
+    try:
+        saved = journal.homework_set(
+            user=ctx.user,
+            lesson=lesson,
+            text=homework["text"],
+            due_date=homework.get("due_date"),
+            files=[upload for _id, upload in new],
+        )
+    except ValidationError as exc:
+        if hasattr(exc, "error_dict") and "files" in exc.error_dict:
+            raise ValidationError({"homework": exc.error_dict.pop("files")}) from exc
+        raise
+    if new:
+        attached = list(HomeworkFile.objects.filter(homework=saved).order_by("-pk")[: len(new)])
+        for (file_id, _upload), row in zip(new, reversed(attached), strict=True):
+            ctx.map(E.HOMEWORK_FILE, file_id, row)
+    return True
+
+
+def homework_file_delete(ctx: Context, item: dict):
+    """A file taken off the homework: the journal's service removes it and the history keeps
+    its name, who and when. Deleting a file already gone changes nothing."""
+    attachment = ctx.lookup(E.HOMEWORK_FILE, item["id"], HomeworkFile)
+    if attachment is None:
+        return None, UNCHANGED
+    journal.homework_file_delete(user=ctx.user, attachment=attachment)
+    return attachment, UPDATED
 
 
 def _cancel(ctx: Context, lesson: Lesson, item: dict) -> Lesson:

@@ -27,3 +27,12 @@ attendance_deleted = Signal()
 
 # Final marks or exam results were set or changed. kwargs: school_id, final_mark_ids
 finals_set = Signal()
+
+# A remark was written about a student (a comment, a recommendation or a message to the
+# parents). kwargs: school_id, remark_ids, changed_by_id
+remarks_added = Signal()
+
+# Lessons were cancelled or moved, or a move was undone. The ids are the lessons as timetabled
+# (a moved lesson points to where it now takes place through `moved_to`).
+# kwargs: school_id, lesson_ids, changed_by_id
+lessons_changed = Signal()

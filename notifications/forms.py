@@ -1,7 +1,12 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Mode
+from .models import KIND_SWITCH, Kind, Mode
+
+SWITCH_LABELS = {
+    Kind.MESSAGE: _("Teachers' messages at once"),
+    Kind.SCHEDULE: _("Tomorrow's cancelled or moved lessons at once"),
+}
 
 
 class PreferencesForm(forms.Form):
@@ -19,9 +24,14 @@ class PreferencesForm(forms.Form):
                 self.fields[f"weekly-{key}"] = forms.BooleanField(
                     label=_("Weekly digest"), required=False, initial=item["weekly"]
                 )
+                for kind, field in KIND_SWITCH.items():
+                    self.fields[f"{field}-{key}"] = forms.BooleanField(
+                        label=SWITCH_LABELS[kind], required=False, initial=item[field]
+                    )
 
     def choices(self):
-        """(student_id, channel, mode, weekly) for every child and channel."""
+        """(student_id, channel, mode, weekly, teacher_messages, lesson_changes) for every
+        child and channel."""
         for row in self.rows:
             for item in row["channels"]:
                 key = f"{row['child'].pk}-{item['channel']}"
@@ -30,6 +40,7 @@ class PreferencesForm(forms.Form):
                     item["channel"],
                     self.cleaned_data[f"mode-{key}"],
                     self.cleaned_data[f"weekly-{key}"],
+                    *(self.cleaned_data[f"{field}-{key}"] for field in KIND_SWITCH.values()),
                 )
 
     def bound_rows(self):
@@ -41,6 +52,10 @@ class PreferencesForm(forms.Form):
                         "channel": item["channel"],
                         "mode": self[f"mode-{row['child'].pk}-{item['channel']}"],
                         "weekly": self[f"weekly-{row['child'].pk}-{item['channel']}"],
+                        "switches": [
+                            self[f"{field}-{row['child'].pk}-{item['channel']}"]
+                            for field in KIND_SWITCH.values()
+                        ],
                     }
                     for item in row["channels"]
                 ],

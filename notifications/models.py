@@ -25,19 +25,25 @@ class Mode(models.TextChoices):
 
 
 class Kind(models.TextChoices):
-    """What a message is about. Marks, absences and finals of a short window are coalesced
-    into one message per guardian, child and channel."""
+    """What a message is about. Marks, absences, finals, teachers' messages and tomorrow's
+    changed lessons of a short window are coalesced into one message per guardian, child and
+    channel."""
 
     MARK = "mark", _("marks")
     ABSENCE = "absence", _("absence")
     FINAL = "final", _("final mark or exam result")
+    MESSAGE = "message", _("a teacher's message to parents")
+    SCHEDULE = "schedule", _("tomorrow's lesson cancelled or moved")
     EVENING = "evening", _("evening digest")
     WEEKLY = "weekly", _("weekly digest")
     FALLBACK = "fallback", _("instead of an SMS that did not arrive")
     OTHER = "other", _("other")
 
 
-COALESCED_KINDS = (Kind.MARK, Kind.ABSENCE, Kind.FINAL)
+COALESCED_KINDS = (Kind.MARK, Kind.ABSENCE, Kind.FINAL, Kind.MESSAGE, Kind.SCHEDULE)
+# The kinds a guardian (and the school, by default) may turn on or off on their own, besides the
+# channel's mode: the field of Preference and NotificationPolicy that says so.
+KIND_SWITCH = {Kind.MESSAGE: "teacher_messages", Kind.SCHEDULE: "lesson_changes"}
 
 
 class OutboxStatus(models.TextChoices):
@@ -67,6 +73,12 @@ class NotificationPolicy(models.Model):
         _("e-mail by default"), max_length=8, choices=Mode.choices, default=Mode.DIGEST
     )
     weekly = models.BooleanField(_("weekly digest by default"), default=True)
+    teacher_messages = models.BooleanField(
+        _("teachers' messages to parents at once by default"), default=True
+    )
+    lesson_changes = models.BooleanField(
+        _("tomorrow's cancelled or moved lessons at once by default"), default=True
+    )
     quiet_from = models.TimeField(_("quiet hours from"), default=dt.time(20, 0))
     quiet_until = models.TimeField(_("quiet hours until"), default=dt.time(8, 0))
     evening_at = models.TimeField(_("evening digest at"), default=dt.time(19, 0))
@@ -101,6 +113,8 @@ class Preference(SchoolOwned):
     channel = models.CharField(_("channel"), max_length=5, choices=Channel.choices)
     mode = models.CharField(_("what to send"), max_length=8, choices=Mode.choices)
     weekly = models.BooleanField(_("weekly digest"), default=True)
+    teacher_messages = models.BooleanField(_("teachers' messages at once"), default=True)
+    lesson_changes = models.BooleanField(_("tomorrow's changed lessons at once"), default=True)
     changed_at = models.DateTimeField(_("changed at"), auto_now=True)
 
     class Meta:
@@ -186,7 +200,10 @@ class OutboxMessage(SchoolOwned):
         constraints = [
             models.UniqueConstraint(
                 fields=["guardian", "student", "channel", "kind"],
-                condition=Q(status="queued", kind__in=["mark", "absence", "final"]),
+                condition=Q(
+                    status="queued",
+                    kind__in=["mark", "absence", "final", "message", "schedule"],
+                ),
                 name="outbox_one_open_per_kind",
                 violation_error_message=_(
                     "Only one open message per parent, child, channel and kind."

@@ -9,7 +9,7 @@ from consent.models import Consent, ContactKind, ContactPoint
 from consent.rules import CHANNEL_PURPOSE
 from school.models import GuardianStudent
 
-from .models import Channel, Mode, NotificationPolicy, Preference
+from .models import KIND_SWITCH, Channel, Mode, NotificationPolicy, Preference
 
 CHANNEL_CONTACT = {Channel.SMS: ContactKind.PHONE, Channel.EMAIL: ContactKind.EMAIL}
 
@@ -117,6 +117,16 @@ class Audience:
         if pref is not None:
             return pref.mode, pref.weekly
         return self.policy.default_mode(channel), self.policy.weekly
+
+    def wants(self, guardian_id: int, student_id: int, channel: str, kind: str) -> bool:
+        """Whether the guardian keeps a kind that can be switched off on its own (a teacher's
+        message, tomorrow's changed lessons) on this channel: their choice, else the school's
+        default. Kinds without a switch follow the channel's mode alone."""
+        field = KIND_SWITCH.get(kind)
+        if field is None:
+            return True
+        pref = self.prefs.get((guardian_id, student_id, channel))
+        return getattr(pref if pref is not None else self.policy, field)
 
     def targets(self, student_id: int):
         for guardian_id in self.links.get(student_id, ()):

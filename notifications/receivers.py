@@ -10,7 +10,9 @@ from django.dispatch import receiver
 from consent import events
 from consent.rules import CHANNEL_PURPOSE
 from journal import events as journal_events
-from journal.models import Attendance, FinalMark, Mark
+from journal.models import Attendance, FinalMark, Lesson, LessonStatus, Mark, Remark, RemarkKind
+from journal.selectors import lesson_student_ids
+from journal.selectors.timetable import first_school_day_after
 from school.models import School
 
 from .models import Kind, NotificationPolicy
@@ -90,3 +92,53 @@ def finals_set(*, school_id, final_mark_ids, **kwargs):
         value=""
     )
     _record(school_id, Kind.FINAL, published)
+
+
+@receiver(journal_events.remarks_added, dispatch_uid="notifications.remarks_added")
+def remarks_added(*, school_id, remark_ids, **kwargs):
+    """A teacher's message to the parents goes at once (comments and recommendations wait for
+    the evening digest). A remark is written once, so its id alone is the event."""
+    messages = Remark.objects.filter(
+        pk__in=remark_ids, school_id=school_id, kind=RemarkKind.MESSAGE
+    ).values_list("pk", "student_id")
+    items: dict[int, list[tuple[int, int]]] = {}
+    for pk, student_id in messages:
+        items.setdefault(student_id, []).append((pk, 1))
+    if items:
+        instant_record(school=School.objects.get(pk=school_id), kind=Kind.MESSAGE, items=items)
+
+
+def _lesson_event(lesson, tomorrow):
+    """The event's version of a cancelled or moved lesson that concerns the next school day
+    (its timetabled day, or the day it moved to), or None."""
+    if lesson.status == LessonStatus.CANCELLED and lesson.date == tomorrow:
+        return "cancelled"
+    moved_to = getattr(lesson, "moved_to", None) if lesson.status == LessonStatus.MOVED else None
+    if moved_to is not None and tomorrow in (lesson.date, moved_to.date):
+        return f"moved.{moved_to.date.isoformat()}.{moved_to.lesson_number}"
+    return None
+
+
+@receiver(journal_events.lessons_changed, dispatch_uid="notifications.lessons_changed")
+def lessons_changed(*, school_id, lesson_ids, **kwargs):
+    """A lesson of the next school day cancelled or moved (or moved onto it) tells the families
+    of its students at once; a move undone before the message went takes it back. The version
+    names where the lesson went, so the same change announced twice adds nothing and a second
+    move is a new event."""
+    school = School.objects.get(pk=school_id)
+    lessons = list(
+        Lesson.objects.filter(pk__in=lesson_ids, school_id=school_id).select_related("moved_to")
+    )
+    back = [lesson.pk for lesson in lessons if lesson.status == LessonStatus.SCHEDULED]
+    if back:
+        instant_forget(kind=Kind.SCHEDULE, ids=back)
+    tomorrow = first_school_day_after(school.today())
+    items: dict[int, list[tuple[int, str]]] = {}
+    for lesson in lessons:
+        version = _lesson_event(lesson, tomorrow)
+        if version is None:
+            continue
+        for student_id in lesson_student_ids(lesson):
+            items.setdefault(student_id, []).append((lesson.pk, version))
+    if items:
+        instant_record(school=school, kind=Kind.SCHEDULE, items=items)

@@ -6,7 +6,14 @@ from consent.models import Consent, Purpose
 from school.models import GuardianStudent
 from school.rules import children_of
 
-from .models import FlaggedContact, OutboxMessage, OutboxStatus, PaperNotice, Preference
+from .models import (
+    KIND_SWITCH,
+    FlaggedContact,
+    OutboxMessage,
+    OutboxStatus,
+    PaperNotice,
+    Preference,
+)
 from .preferences import policy_of
 
 
@@ -21,8 +28,9 @@ def mask(recipient: str) -> str:
 
 
 def guardian_settings(user):
-    """The guardian's children with the mode and weekly choice of each channel (the school's
-    default where the guardian never chose). Two queries and the policy."""
+    """The guardian's children with the mode, the weekly choice and the switches of teachers'
+    messages and tomorrow's changed lessons of each channel (the school's default where the
+    guardian never chose). Two queries and the policy."""
     children = list(children_of(user).order_by("last_name", "first_name"))
     if not children:
         return []
@@ -42,6 +50,10 @@ def guardian_settings(user):
                     "channel": channel,
                     "mode": pref.mode if pref else policy.default_mode(channel),
                     "weekly": pref.weekly if pref else policy.weekly,
+                    **{
+                        field: getattr(pref if pref else policy, field)
+                        for field in KIND_SWITCH.values()
+                    },
                 }
             )
         rows.append({"child": child, "channels": channels})

@@ -183,6 +183,8 @@ WANTED = {
     Kind.MARK: {Mode.INSTANT},
     Kind.ABSENCE: {Mode.INSTANT, Mode.DIGEST},
     Kind.FINAL: {Mode.INSTANT, Mode.DIGEST},
+    Kind.MESSAGE: {Mode.INSTANT, Mode.DIGEST},
+    Kind.SCHEDULE: {Mode.INSTANT, Mode.DIGEST},
 }
 
 
@@ -240,7 +242,9 @@ def _merge_into_open(school, kind, items, audience, policy, now):
         ids = [pk for pk, _version in versions]
         token = _event_token(versions)
         for guardian_id, channel, mode, _weekly, contact in audience.targets(student_id):
-            if mode not in WANTED[kind]:
+            if mode not in WANTED[kind] or not audience.wants(
+                guardian_id, student_id, channel, kind
+            ):
                 continue
             row = open_rows.get((guardian_id, student_id, channel))
             if row is not None:
@@ -689,20 +693,26 @@ def outbox_relay(*, older_than_seconds: int = 60, limit: int = 500) -> int:
 
 
 def preferences_save(*, guardian, choices) -> int:
-    """Save a guardian's modes: (student_id, channel, mode, weekly) for their own children
-    only (the caller passes the children the guardian's selector returned). Changing a channel
+    """Save a guardian's modes: (student_id, channel, mode, weekly[, teacher_messages,
+    lesson_changes]) for their own children only (the caller passes the children the
+    guardian's selector returned; switches left out keep what is stored). Changing a channel
     to "nothing" cancels what is queued on it."""
-    from .models import Preference
+    from .models import KIND_SWITCH, Preference
     from .preferences import instant_forget as forget_instant
 
     saved = 0
     with transaction.atomic():
-        for student_id, channel, mode, weekly in choices:
+        for student_id, channel, mode, weekly, *switches in choices:
             Preference.objects.update_or_create(
                 guardian=guardian,
                 student_id=student_id,
                 channel=channel,
-                defaults={"school_id": guardian.school_id, "mode": mode, "weekly": weekly},
+                defaults={
+                    "school_id": guardian.school_id,
+                    "mode": mode,
+                    "weekly": weekly,
+                    **dict(zip(KIND_SWITCH.values(), switches, strict=False)),
+                },
             )
             saved += 1
             if mode == Mode.OFF:

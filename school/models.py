@@ -833,6 +833,7 @@ class ExternalEntity(models.TextChoices):
     ATTENDANCE = "attendance", _("attendance")
     REMARK = "remark", _("remark")
     FINAL = "final", _("final mark")
+    HOMEWORK_FILE = "homeworkfile", _("homework file")
 
 
 class ExternalId(SchoolOwned):

@@ -17,6 +17,8 @@ from django.http import Http404
 from accounts.rules import is_deputy_head, is_school_leader
 from school.models import (
     AcademicYear,
+    Enrollment,
+    StudyGroupMembership,
     TeachingAssignment,
 )
 
@@ -150,3 +152,17 @@ def lesson_for_viewer(user, lesson_id: int) -> Lesson:
         teacher_id is not None and lesson.substitute_teacher_id == teacher_id
     )
     return lesson
+
+
+def lesson_student_ids(lesson: Lesson) -> list[int]:
+    """The students taught in the lesson on its date: the group's members, or the class's
+    students enrolled that day (for a listener telling their families about the lesson)."""
+    if lesson.study_group_id:
+        rows = StudyGroupMembership.objects.filter(group_id=lesson.study_group_id)
+    else:
+        rows = Enrollment.objects.filter(
+            Q(left_on__isnull=True) | Q(left_on__gte=lesson.date),
+            class_group_id=lesson.class_group_id,
+            joined_on__lte=lesson.date,
+        )
+    return list(rows.values_list("student_id", flat=True))

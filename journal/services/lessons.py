@@ -13,6 +13,7 @@ from school.models import (
     TimetableEntry,
 )
 
+from .. import events
 from ..history import lesson_record_change
 from ..models import (
     Attendance,
@@ -24,7 +25,7 @@ from ..models import (
     MarkChange,
     WorkType,
 )
-from .checks import lock_lesson, refuse_in_closed_period
+from .checks import announce, lock_lesson, refuse_in_closed_period
 
 
 @transaction.atomic
@@ -215,8 +216,26 @@ def _refuse_move(lesson: Lesson, date: dt.date, number: int) -> None:
         raise ValidationError({"date": [refusal]})
 
 
+def _announce_change(*, user, lesson: Lesson) -> None:
+    """Tell the listeners which timetabled lesson changed (the original of a moved one)."""
+    original = lesson.moved_from_id or lesson.pk
+    announce(
+        events.lessons_changed,
+        school_id=lesson.school_id,
+        lesson_ids=[original],
+        changed_by_id=user.pk,
+    )
+
+
 @transaction.atomic
-def lesson_move(*, user, lesson: Lesson, date: dt.date, lesson_number: int) -> Lesson:  # noqa: ARG001 (the author)
+def lesson_move(*, user, lesson: Lesson, date: dt.date, lesson_number: int) -> Lesson:
+    """Move the lesson (see `_move`) and announce it."""
+    moved = _move(lesson, date, lesson_number)
+    _announce_change(user=user, lesson=moved)
+    return moved
+
+
+def _move(lesson: Lesson, date: dt.date, lesson_number: int) -> Lesson:
     """Move the lesson to another date or slot and return the lesson where it now takes place.
 
     The lesson as timetabled stays, marked moved, and points to one replacement; moving again
@@ -280,18 +299,20 @@ def _undo_move(*, replacement: Lesson, origin: Lesson) -> Lesson:
 
 
 @transaction.atomic
-def lesson_move_undo(*, user, lesson: Lesson) -> Lesson:  # noqa: ARG001 (the author)
+def lesson_move_undo(*, user, lesson: Lesson) -> Lesson:
     """Undo the move of a lesson (given as the original or as its replacement)."""
     locked = lock_lesson(lesson.pk)
     if locked.status == LessonStatus.MOVED and hasattr(locked, "moved_to"):
         locked = lock_lesson(locked.moved_to.pk)
     if locked.moved_from is None:
         raise ValidationError(_("The lesson was not moved."))
-    return _undo_move(replacement=locked, origin=locked.moved_from)
+    origin = _undo_move(replacement=locked, origin=locked.moved_from)
+    _announce_change(user=user, lesson=origin)
+    return origin
 
 
 @transaction.atomic
-def lesson_cancel(*, user, lesson: Lesson, reason: str, document: str) -> Lesson:  # noqa: ARG001 (the author)
+def lesson_cancel(*, user, lesson: Lesson, reason: str, document: str) -> Lesson:
     """Cancel a lesson that holds no marks or attendance, with the reason and the paper it
     rests on (an application or an order): the family sees the lesson as cancelled."""
     reason, document = reason.strip(), document.strip()
@@ -312,4 +333,5 @@ def lesson_cancel(*, user, lesson: Lesson, reason: str, document: str) -> Lesson
     locked.status = LessonStatus.CANCELLED
     locked.cancel_reason, locked.cancel_document = reason[:300], document[:200]
     locked.save(update_fields=["status", "cancel_reason", "cancel_document", "updated_at"])
+    _announce_change(user=user, lesson=locked)
     return locked

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from .. import events
 from ..history import lesson_record_change
 from ..models import (
     ChangeAction,
@@ -12,7 +13,7 @@ from ..models import (
     Remark,
     RemarkKind,
 )
-from .checks import refuse_in_closed_period, roster_ids
+from .checks import announce, refuse_in_closed_period, roster_ids
 
 
 @transaction.atomic
@@ -33,6 +34,12 @@ def remark_add(*, user, lesson: Lesson, student_id: int, kind: str, text: str) -
         author=user,
     )
     _record(remark, lesson=lesson, user=user, action=ChangeAction.CREATE, before=None)
+    announce(
+        events.remarks_added,
+        school_id=remark.school_id,
+        remark_ids=[remark.pk],
+        changed_by_id=user.pk,
+    )
     return remark
 
 
