@@ -8,6 +8,7 @@ The diary only reads journal data (regulation 1.5).
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.db import router
 from django.db.models import (
     CharField,
     DateField,
@@ -23,9 +24,9 @@ from django.db.models.functions import Cast, ExtractIsoWeekDay, JSONObject
 from django.http import Http404
 from django.utils import timezone
 
-from accounts.models import Role
+from accounts.models import Role, User
 from consent.rules import diary_consent
-from journal.db import ArrayOf
+from journal.db import ArrayOf, Prepared
 from journal.models import (
     Attendance,
     FinalMark,
@@ -131,9 +132,40 @@ def diary_frame(
     One query: the student with the school, consent, the class and groups on `on`, the
     bells, the holidays of the week of `on`, the viewer's other children and this week's
     acknowledgement; with `journal_version`, also the journal counters of the child's class,
-    groups and own remarks (the key of the cached week, diary.weekcache)."""
+    groups and own remarks (the key of the cached week, diary.weekcache). The query is built by
+    `_frame_query` and compiled once per shape (journal.db.Prepared): the access and consent
+    conditions are the same as in the queryset, only their values change."""
     if not user.is_active or not user.school_id:
         raise Http404
+    # Without a date: the school's "today" (its time zone), from the viewer's school, which the
+    # page header needs anyway; the student row then need not bring the school along.
+    school = user.school if on is None else None
+    day = on or school.today()
+    week = week_start_of(day)
+    found = _FRAME.rows(
+        (user.role, school is None, journal_version),
+        using=router.db_for_read(Student),
+        user_id=user.pk,
+        school_id=user.school_id,
+        student_id=student_id,
+        day=day,
+        week=week,
+        week_end=week + dt.timedelta(days=6),
+    )
+    student = found[0] if found else None
+    if student is None:
+        raise Http404
+    if school is not None:
+        student.school = school  # the same row: the student was filtered by the user's school
+    frame = _frame_from(student, day)
+    frame.viewer_role = user.role
+    return frame
+
+
+def _frame_query(role, with_school, journal_version, **values) -> QuerySet[Student]:
+    """The frame's queryset for a viewer of `role` (id `user_id` in school `school_id`)."""
+    user = User(pk=values["user_id"], role=role, is_active=True, school_id=values["school_id"])
+    day, week, week_end = values["day"], values["week"], values["week_end"]
     # The viewer's guardian row for this child, for the week's acknowledgement.
     guardian = (
         Subquery(
@@ -144,11 +176,6 @@ def diary_frame(
         if user.role == Role.GUARDIAN
         else None
     )
-    # Without a date: the school's "today" (its time zone), from the viewer's school, which the
-    # page header needs anyway; the student row then need not bring the school along.
-    school = user.school if on is None else None
-    day = on or school.today()
-    week = week_start_of(day)
     enrollment = Enrollment.objects.filter(student_id=OuterRef("pk")).on_day(day)
     annotations = {
         "diary_consent": diary_consent(user),
@@ -177,7 +204,7 @@ def diary_frame(
         "holidays": ArrayOf(
             Holiday.objects.filter(
                 school_id=OuterRef("school_id"),
-                starts_on__lte=week + dt.timedelta(days=6),
+                starts_on__lte=week_end,
                 ends_on__gte=week,
             ).values(
                 json=JSONObject(
@@ -218,17 +245,13 @@ def diary_frame(
                 guardian__user=user, student_id=OuterRef("pk"), week_start=week
             ).values("acknowledged_at")[:1]
         )
-    found = children_of(user).filter(pk=student_id)
-    if school is None:
+    found = children_of(user).filter(pk=values["student_id"])
+    if with_school:
         found = found.select_related("school")
-    student = found.annotate(**annotations).first()
-    if student is None:
-        raise Http404
-    if school is not None:
-        student.school = school  # the same row: the student was filtered by the user's school
-    frame = _frame_from(student, day)
-    frame.viewer_role = user.role
-    return frame
+    return found.annotate(**annotations).order_by("pk")[:1]
+
+
+_FRAME = Prepared(_frame_query)
 
 
 def _frame_from(student: Student, day: dt.date) -> DiaryFrame:

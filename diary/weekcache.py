@@ -7,15 +7,15 @@ when the journal is written. They are kept in the cache under a key made of:
   child), the week, the school's "today" and the language;
 - the child's class and groups on that day, with the sum of their journal counters
   (diary.models.JournalVersion, bumped by database triggers in the same transaction as every
-  write to lessons, marks, attendance, homework and remarks): any write the week could show
-  makes a new key;
+  write to lessons, marks, attendance, homework and remarks: migration diary/0005 on
+  PostgreSQL, diary/triggers.py on SQLite): any write the week could show makes a new key;
 - the bells and holidays the frame brought (they are drawn into the days).
 
 The access and consent check (diary.selectors.diary_frame) runs on every request before the
 cache is asked: a parent whose link or consent has ended never reaches a cached week. Entries
 live DIARY_WEEK_CACHE_SECONDS at most, which also bounds how long a renamed teacher or subject
-shows under its old name. Only PostgreSQL carries the triggers: elsewhere (SQLite) nothing is
-cached.
+shows under its old name. Only PostgreSQL and SQLite carry the triggers: on any other database
+nothing is cached.
 """
 
 import hashlib
@@ -27,10 +27,11 @@ from django.utils import translation
 from django.utils.safestring import mark_safe
 
 PREFIX = "diary:week:v1"
+CACHING_VENDORS = ("postgresql", "sqlite")  # the databases with the triggers
 
 
 def week_key(viewer, frame, week, today) -> str | None:
-    if connection.vendor != "postgresql" or frame.journal_version is None:
+    if connection.vendor not in CACHING_VENDORS or frame.journal_version is None:
         return None
     if settings.DIARY_WEEK_CACHE_SECONDS <= 0:
         return None

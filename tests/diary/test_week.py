@@ -233,12 +233,9 @@ def test_the_week_query_count_does_not_grow_with_data(as_user, cast, week):
     assert len(small) == len(large) <= WEEK_QUERY_BUDGET
     with CaptureQueriesContext(connection) as cached:
         client.get(url)
-    # From the cache (PostgreSQL, whose triggers keep the journal's version): the session, the
-    # user, the frame with its access check and the version. The embedded SQLite caches nothing.
-    if connection.vendor == "postgresql":
-        assert len(cached) == CACHED_WEEK_QUERIES
-    else:
-        assert len(cached) == len(small)
+    # From the cache (the triggers keep the journal's version on PostgreSQL and SQLite): the
+    # session, the user, the frame with its access check and the version.
+    assert len(cached) == CACHED_WEEK_QUERIES
 
 
 # --- «Ознакомлен» ------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from tests.signin import sign_in
 
 from .test_week import CACHED_WEEK_QUERIES, WEEK_QUERY_BUDGET
 
-pytestmark = [pytest.mark.django_db, pytest.mark.postgresql]
+pytestmark = pytest.mark.django_db
 
 
 def week_url(cast, week):
