@@ -21,6 +21,7 @@ from enum import StrEnum
 
 from django.apps import apps
 from django.db.models import Model, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 
 class Retention(StrEnum):
@@ -33,6 +34,89 @@ class Retention(StrEnum):
     RECORD = "record"
 
 
+# What each retention means for the family, as the export says it.
+RETENTION_TEXT = {
+    Retention.EDUCATION_LAW: _(
+        "Kept as education law requires; withdrawing consent does not delete it"
+    ),
+    Retention.CONSENT_BASED: _(
+        "Destroyed 30 days after the last consent to electronic delivery is withdrawn"
+    ),
+    Retention.RECORD: _("Kept as the school's record for the term its record-keeping rules set"),
+}
+
+
+class PdPurpose(StrEnum):
+    """Why the school holds a model's rows: the export groups what it holds by purpose and
+    names the legal basis of each (152-FZ art. 14 part 7)."""
+
+    EDUCATION = "education"
+    FAMILY = "family"
+    DIARY = "diary"
+    MESSAGES = "messages"
+    PAPER = "paper"
+    RECORDS = "records"
+
+
+@dataclass(frozen=True)
+class PurposeText:
+    title: str
+    legal_basis: str
+
+
+PURPOSES = {
+    PdPurpose.EDUCATION: PurposeText(
+        _("Keeping the class journal and the pupil's results"),
+        _(
+            "Federal Law No. 273-FZ «On Education in the Russian Federation», art. 28 part 3 "
+            "item 11; Federal Law No. 152-FZ «On Personal Data», art. 6 part 1 item 2"
+        ),
+    ),
+    PdPurpose.FAMILY: PurposeText(
+        _("The pupil's parents (legal representatives) and their accounts"),
+        _(
+            "Federal Law No. 273-FZ «On Education in the Russian Federation», art. 44; "
+            "Federal Law No. 152-FZ «On Personal Data», art. 6 part 1 item 2"
+        ),
+    ),
+    PdPurpose.DIARY: PurposeText(
+        _("The electronic diary for the family"),
+        _(
+            "The parent's consent: Federal Law No. 152-FZ «On Personal Data», art. 6 part 1 "
+            "item 1 and art. 9; the school's regulation on the electronic diary, 2.1"
+        ),
+    ),
+    PdPurpose.MESSAGES: PurposeText(
+        _("SMS and e-mail to the family"),
+        _(
+            "The parent's consent: Federal Law No. 152-FZ «On Personal Data», art. 6 part 1 "
+            "item 1 and art. 9; the school's regulation on the electronic diary, 1.6 and 2.7"
+        ),
+    ),
+    PdPurpose.PAPER: PurposeText(
+        _("Paper extracts for families without electronic access"),
+        _(
+            "The school's regulation on the electronic diary, 2.2; Federal Law No. 273-FZ "
+            "«On Education in the Russian Federation», art. 28 part 3 item 11"
+        ),
+    ),
+    PdPurpose.RECORDS: PurposeText(
+        _("Records of consent, requests and access to the data"),
+        _(
+            "Federal Law No. 152-FZ «On Personal Data»: art. 9 part 3 (the operator proves the "
+            "consent), art. 14 and 20 (the requests of the subject), art. 18.1 and 19 (the "
+            "measures that protect the data)"
+        ),
+    ),
+}
+
+DEFAULT_PURPOSE = {
+    Retention.EDUCATION_LAW: PdPurpose.EDUCATION,
+    Retention.CONSENT_BASED: PdPurpose.MESSAGES,
+    Retention.RECORD: PdPurpose.RECORDS,
+}
+
+
 @dataclass(frozen=True)
 class PdEntry:
     label: str  # "app_label.ModelName"
@@ -41,6 +125,7 @@ class PdEntry:
     retention: Retention
     match: str = "all"  # "all": every given path must match; "any": one is enough
     exclude: tuple[str, ...] = field(default=())
+    purpose: PdPurpose = PdPurpose.RECORDS
 
     @property
     def model(self) -> type[Model]:
@@ -81,12 +166,14 @@ def register(
     guardian: str | None = None,
     match: str = "all",
     exclude: tuple[str, ...] = (),
+    purpose: PdPurpose | None = None,
 ) -> None:
     if not (student or guardian):
         raise ValueError(f"{label}: give the path to the student, the guardian or both")
     if retention is Retention.CONSENT_BASED and not guardian:
         raise ValueError(f"{label}: consent-based data must be found by guardian to destroy it")
-    _entries[label] = PdEntry(label, student, guardian, retention, match, tuple(exclude))
+    purpose = purpose or DEFAULT_PURPOSE[retention]
+    _entries[label] = PdEntry(label, student, guardian, retention, match, tuple(exclude), purpose)
 
 
 def exempt(label: str, *, reason: str) -> None:
@@ -123,16 +210,25 @@ _BUILTIN: list[tuple[str, dict]] = [
             "guardian": "guardian",
             "student": "student",
             "match": "any",
+            "purpose": PdPurpose.FAMILY,
             "retention": Retention.RECORD,
             "exclude": ("password",),
         },
     ),
     # school: people and links
-    ("school.Guardian", {"guardian": "pk", "retention": Retention.RECORD}),
+    (
+        "school.Guardian",
+        {"guardian": "pk", "purpose": PdPurpose.FAMILY, "retention": Retention.RECORD},
+    ),
     ("school.Student", {"student": "pk", "retention": Retention.EDUCATION_LAW}),
     (
         "school.GuardianStudent",
-        {"guardian": "guardian", "student": "student", "retention": Retention.RECORD},
+        {
+            "guardian": "guardian",
+            "student": "student",
+            "purpose": PdPurpose.FAMILY,
+            "retention": Retention.RECORD,
+        },
     ),
     ("school.Enrollment", {"student": "student", "retention": Retention.EDUCATION_LAW}),
     ("school.StudyGroupMembership", {"student": "student", "retention": Retention.EDUCATION_LAW}),
@@ -147,10 +243,22 @@ _BUILTIN: list[tuple[str, dict]] = [
         "consent.Consent",
         {"guardian": "guardian", "student": "student", "retention": Retention.RECORD},
     ),
-    ("consent.ContactPoint", {"guardian": "guardian", "retention": Retention.CONSENT_BASED}),
+    (
+        "consent.ContactPoint",
+        {
+            "guardian": "guardian",
+            "purpose": PdPurpose.MESSAGES,
+            "retention": Retention.CONSENT_BASED,
+        },
+    ),
     (
         "consent.ActivationCode",
-        {"guardian": "guardian", "retention": Retention.RECORD, "exclude": ("code_hash",)},
+        {
+            "guardian": "guardian",
+            "purpose": PdPurpose.FAMILY,
+            "retention": Retention.RECORD,
+            "exclude": ("code_hash",),
+        },
     ),
     (
         "consent.PdRequest",
@@ -161,7 +269,12 @@ _BUILTIN: list[tuple[str, dict]] = [
     # diary: what a family itself records
     (
         "diary.WeekAcknowledgement",
-        {"guardian": "guardian", "student": "student", "retention": Retention.RECORD},
+        {
+            "guardian": "guardian",
+            "student": "student",
+            "purpose": PdPurpose.DIARY,
+            "retention": Retention.RECORD,
+        },
     ),
     # A feed exists only because of the diary consent; its secret never leaves the database.
     (
@@ -170,13 +283,17 @@ _BUILTIN: list[tuple[str, dict]] = [
             "guardian": "user__guardian",
             "student": "student",
             "match": "all",
+            "purpose": PdPurpose.DIARY,
             "retention": Retention.CONSENT_BASED,
             "exclude": ("token_hash",),
         },
     ),
     # A printed extract of a student and whom it was handed to: evidence of paper delivery
     # (regulation 2.2), kept like the other records of what the school gave the family.
-    ("extracts.ExtractCopy", {"student": "student", "retention": Retention.RECORD}),
+    (
+        "extracts.ExtractCopy",
+        {"student": "student", "purpose": PdPurpose.PAPER, "retention": Retention.RECORD},
+    ),
     # When a parent last opened the home page for a child: kept only for the diary's news.
     (
         "diary.HomeVisit",
@@ -184,6 +301,7 @@ _BUILTIN: list[tuple[str, dict]] = [
             "guardian": "guardian",
             "student": "student",
             "match": "all",
+            "purpose": PdPurpose.DIARY,
             "retention": Retention.CONSENT_BASED,
         },
     ),

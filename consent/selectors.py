@@ -2,20 +2,17 @@
 another school's row is simply not found (404)."""
 
 import datetime as dt
-import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.core.paginator import Paginator
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.http import Http404
-from django.utils import timezone
 
-from school.models import Guardian, GuardianStudent, Student
+from school.models import Guardian, GuardianStudent
 from school.rules import children_of
 
-from . import pdregistry
+from . import pdexport
 from .models import AccessLogEntry, Consent, ContactPoint, Decision, PdRequest, Purpose
 
 PURPOSES = [Purpose.DIARY, Purpose.SMS, Purpose.EMAIL]
@@ -186,53 +183,14 @@ def access_log_for_family(viewer) -> QuerySet:
 # --- Personal-data export -------------------------------------------------------------------
 
 
-def pd_export_build(*, guardian_id: int, student_id: int) -> dict:
-    """Everything held about this guardian and this child, from every registered model, and
-    nothing about anyone else. One query per registered model."""
-    guardian = Guardian.objects.select_related("school").get(pk=guardian_id)
-    student = Student.objects.get(pk=student_id)
-    data = {}
-    for entry in pdregistry.entries():
-        rows = entry.rows(guardian_id=guardian_id, student_id=student_id)
-        data[entry.label] = list(rows.order_by("pk").values(*entry.export_fields()))
-    return {
-        "operator": guardian.school.name,
-        "guardian": guardian.full_name,
-        "student": student.full_name,
-        "generated_at": timezone.now(),
-        "data": data,
-    }
+def pd_export_build(*, guardian_id: int, student_id: int) -> pdexport.PdExport:
+    """Everything held about this guardian and this child, grouped by purpose, as the family
+    reads it (consent.pdexport), and nothing about anyone else."""
+    return pdexport.build(guardian_id=guardian_id, student_id=student_id)
 
 
-def pd_export_json(export: dict) -> str:
-    return json.dumps(export, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
-
-
-def pd_export_sections(export: dict) -> list[dict]:
-    """The export as tables for the PDF: one section per model with rows."""
-    sections = []
-    for label, rows in export["data"].items():
-        if not rows:
-            continue
-        columns = list(rows[0].keys())
-        sections.append(
-            {
-                "label": label,
-                "columns": columns,
-                "rows": [[_cell(row[c]) for c in columns] for row in rows],
-            }
-        )
-    return sections
-
-
-def _cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        return value.strftime("%d.%m.%Y %H:%M")
-    if isinstance(value, dt.date):
-        return value.strftime("%d.%m.%Y")
-    return str(value)
+def pd_export_json(export: pdexport.PdExport) -> str:
+    return pdexport.as_json(export)
 
 
 def guardians_with_children(viewer) -> QuerySet:

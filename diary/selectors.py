@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from django.db import router
 from django.db.models import (
     CharField,
+    Count,
     DateField,
     F,
     IntegerField,
@@ -374,6 +375,44 @@ def period_marks(frame: DiaryFrame, period: ReportingPeriod) -> list[Mark]:
         .select_related("work_type", "subject", "created_by")
         .order_by("subject__name", "date", "slot")
     )
+
+
+@dataclass
+class SubjectAbsences:
+    """The lessons of one subject the child missed in a period (н, б, у) and came late to."""
+
+    subject_id: int
+    subject_name: str
+    absent: int = 0  # н: without a reason
+    ill: int = 0  # б
+    excused: int = 0  # у
+    late: int = 0  # оп
+
+    @property
+    def missed(self) -> int:
+        return self.absent + self.ill + self.excused
+
+
+def period_absences(frame: DiaryFrame, period: ReportingPeriod) -> dict[int, SubjectAbsences]:
+    """The child's absences and late arrivals in the period, counted per subject (by subject
+    id, in subject-name order): one aggregate query."""
+    rows = (
+        Attendance.objects.filter(
+            student=frame.student, date__range=(period.starts_on, period.ends_on)
+        )
+        .values("lesson__subject_id", "lesson__subject__name", "code")
+        .annotate(n=Count("pk"))
+        .order_by("lesson__subject__name", "lesson__subject_id", "code")
+    )
+    found: dict[int, SubjectAbsences] = {}
+    for row in rows:
+        subject_id = row["lesson__subject_id"]
+        counts = found.setdefault(
+            subject_id, SubjectAbsences(subject_id, row["lesson__subject__name"])
+        )
+        if hasattr(counts, row["code"]):
+            setattr(counts, row["code"], getattr(counts, row["code"]) + row["n"])
+    return found
 
 
 def lowest_weight(school_id: int) -> int:

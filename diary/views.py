@@ -205,17 +205,29 @@ def marks(request, student_id: int):
     frame = selectors.diary_frame(request.user, student_id)
     if not frame.may_open:
         return _render_diary(request, frame, "", {}, tab="marks")
+    context = marks_context(request, frame)
+    return _render_diary(request, frame, "diary/marks.html", context, tab="marks")
+
+
+def marks_context(request, frame) -> dict:
+    """The marks page of one child for a period (`?period=`): per subject the marks, the
+    forecast and the absences; the chart of marks by period. Staff pages show the same."""
     periods, period = _period_choice(request, frame)
     school = frame.school
     thresholds = Thresholds.of(school)
     weight = selectors.lowest_weight(school.pk)
     subjects = OrderedDict()
     for mark in selectors.period_marks(frame, period) if period else []:
-        subjects.setdefault(mark.subject, []).append(mark)
+        subject = {"pk": mark.subject.pk, "name": mark.subject.name}
+        subjects.setdefault(mark.subject.pk, (subject, []))[1].append(mark)
+    absences = selectors.period_absences(frame, period) if period else {}
+    for subject_id, counts in absences.items():  # a subject with absences and no marks yet
+        subjects.setdefault(subject_id, ({"pk": subject_id, "name": counts.subject_name}, []))
     rows = [
         {
             "subject": subject,
             "marks": subject_marks,
+            "absences": absences.get(subject_id),
             "forecast": forecast(
                 [(m.value, m.work_type.weight) for m in subject_marks],
                 thresholds,
@@ -223,19 +235,21 @@ def marks(request, student_id: int):
                 assumed_weight=weight,
             ),
         }
-        for subject, subject_marks in subjects.items()
+        for subject_id, (subject, subject_marks) in subjects.items()
     ]
-    context = {
+    rows.sort(key=lambda row: row["subject"]["name"])
+    return {
         "periods": periods,
         "period": period,
         "rows": rows,
+        "missed_total": sum(counts.missed for counts in absences.values()),
+        "late_total": sum(counts.late for counts in absences.values()),
         "thresholds": thresholds,
         "assumed_weight": weight,
         "min_marks": school.min_marks_for_forecast,
         "graded_class": frame.class_level is None or frame.class_level > 1,
         "chart": child_marks_chart(frame, periods),
     }
-    return _render_diary(request, frame, "diary/marks.html", context, tab="marks")
 
 
 @require_GET

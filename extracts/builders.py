@@ -200,7 +200,6 @@ def build_pd_export(generated: GeneratedFile) -> tuple[bytes, int, str]:
         "consent/print/pd_export.html",
         {
             "export": export,
-            "sections": consent.pd_export_sections(export),
             "pd_request": pd_request,
         },
     )

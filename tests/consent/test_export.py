@@ -2,12 +2,14 @@
 another family (a second family in the same class)."""
 
 import json
+import re
 
 import pytest
 from django.urls import reverse
 
+from consent import pdregistry
 from consent.models import PdRequest
-from consent.selectors import pd_export_build
+from consent.selectors import pd_export_build, pd_export_json
 from consent.services import access_log_record, pd_request_register
 from journal import models as jm
 from notifications.models import OutboxMessage
@@ -58,32 +60,101 @@ def two_families(cast):
     return ours, theirs, request
 
 
-def test_the_export_holds_the_familys_data_from_every_app(cast, two_families):
+def _sections(export) -> dict:
+    """The export's kinds of record by their Russian title."""
+    return {section.title: section for purpose in export.purposes for section in purpose.sections}
+
+
+def _cells(section) -> set[str]:
+    return {cell for row in section.rows for cell in row}
+
+
+def test_the_export_holds_the_familys_data_from_every_app(
+    cast, two_families, django_assert_max_num_queries
+):
+    ours, _theirs, _request = two_families
+    with django_assert_max_num_queries(2 + len(pdregistry.entries())):
+        export = pd_export_build(guardian_id=ours.pk, student_id=cast.pupil.pk)
+    sections = _sections(export)
+    assert export.student == cast.pupil.full_name and export.guardian == ours.full_name
+    assert ours.last_name in _cells(sections["Родители"])
+    assert cast.pupil.last_name in _cells(sections["Обучающиеся"])
+    assert "5" in _cells(sections["Отметки"]) and cast.math.name in _cells(sections["Отметки"])
+    assert len(sections["Посещаемость"].rows) == 1
+    assert "Замечание 5" in _cells(sections["Замечания"])
+    assert "7 «А»" in _cells(sections["Зачисления"])
+    assert "+7 900 111-00-00" in _cells(sections["Контакты"])
+    assert len(sections["Согласия"].rows) == 1
+    assert len(sections["Запросы субъектов персональных данных"].rows) == 1
+    assert "Отметка 5" in _cells(sections["Исходящие"])
+    assert {"guardian", "student"} <= _cells(sections["Пользователи"])
+
+
+def test_the_export_is_grouped_by_purpose_with_the_legal_basis_and_retention(cast, two_families):
     ours, _theirs, _request = two_families
     export = pd_export_build(guardian_id=ours.pk, student_id=cast.pupil.pk)
-    data = export["data"]
-    assert [row["id"] for row in data["school.Guardian"]] == [ours.pk]
-    assert [row["id"] for row in data["school.Student"]] == [cast.pupil.pk]
-    assert [row["value"] for row in data["journal.Mark"]] == ["5"]
-    assert len(data["journal.Attendance"]) == 1
-    assert [row["text"] for row in data["journal.Remark"]] == ["Замечание 5"]
-    assert len(data["school.Enrollment"]) == 1
-    assert [row["value"] for row in data["consent.ContactPoint"]] == ["+79001110000"]
-    assert len(data["consent.Consent"]) == 1
-    assert len(data["consent.AccessLogEntry"]) == 1
-    assert len(data["consent.PdRequest"]) == 1
-    assert [row["body"] for row in data["notifications.OutboxMessage"]] == ["Отметка 5"]
-    assert {row["username"] for row in data["accounts.User"]} == {"guardian", "student"}
-    assert all("password" not in row for row in data["accounts.User"])
+    by_title = {purpose.title: purpose for purpose in export.purposes}
+    journal = by_title["Ведение электронного журнала и учёт результатов обучения"]
+    assert "273-ФЗ" in journal.legal_basis
+    assert {s.title for s in journal.sections} >= {"Отметки", "Посещаемость", "Замечания"}
+    assert all("не удаляет" in s.retention for s in journal.sections)
+    messages = by_title["SMS и электронная почта для семьи"]
+    assert messages.legal_basis.startswith("Согласие родителя")
+    assert all("30 дней" in s.retention for s in messages.sections)
+
+
+def test_the_export_shows_no_internal_fields_and_formats_values(cast, two_families):
+    ours, _theirs, _request = two_families
+    export = pd_export_build(guardian_id=ours.pk, student_id=cast.pupil.pk)
+    sections = _sections(export)
+    for section in sections.values():
+        for column in section.columns:
+            assert column not in {"id", "ID", "Статус суперпользователя", "Пароль", "Школа"}
+            assert "_" not in column, column
+        for cell in _cells(section):
+            assert cell not in {"True", "False", "None"}, (section.title, cell)
+    students = sections["Обучающиеся"]
+    birth = cast.pupil.birth_date.strftime("%d.%m.%Y")
+    assert birth in _cells(students)
+    assert str(cast.pupil.pk) not in _cells(students)
+    # A boolean is «да» or «нет».
+    assert "да" in _cells(sections["Пользователи"])
+
+
+def test_the_json_export_has_readable_keys_nested_by_purpose(cast, two_families):
+    ours, _theirs, _request = two_families
+    text = pd_export_json(pd_export_build(guardian_id=ours.pk, student_id=cast.pupil.pk))
+    document = json.loads(text)
+    assert document["Обучающийся"] == cast.pupil.full_name
+    purposes = document["Цели обработки"]
+    journal = next(p for p in purposes if p["Цель"].startswith("Ведение электронного журнала"))
+    assert "273-ФЗ" in journal["Правовое основание"]
+    marks = next(d for d in journal["Сведения"] if d["Вид сведений"] == "Отметки")
+    assert marks["Срок хранения"] and marks["Записи"][0]["Отметка"] == "5"
+    for forbidden in ["is_superuser", "accounts.", "journal.", "_id", "password", "False"]:
+        assert forbidden not in text, forbidden
+
+    def keys(node):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                yield key
+                yield from keys(value)
+        elif isinstance(node, list):
+            for item in node:
+                yield from keys(item)
+
+    assert all(re.fullmatch(r"[А-ЯЁа-яё ()',.-]+", key) for key in keys(document)), set(
+        keys(document)
+    )
 
 
 def test_the_export_holds_nothing_of_the_other_family(cast, two_families):
     ours, theirs, _request = two_families
-    text = json.dumps(pd_export_build(guardian_id=ours.pk, student_id=cast.pupil.pk), default=str)
+    text = pd_export_json(pd_export_build(guardian_id=ours.pk, student_id=cast.pupil.pk))
     for foreign in [
         theirs.last_name,
         cast.pupil_no_consent.last_name,
-        "+79002220000",
+        "+7 900 222-00-00",
         "Отметка 2",
         "Замечание 2",
         "guardian_without_consent",
@@ -93,9 +164,9 @@ def test_the_export_holds_nothing_of_the_other_family(cast, two_families):
 
 
 def test_the_json_and_pdf_exports_are_served_to_the_admin(
-    cast, two_families, as_user, django_capture_on_commit_callbacks
+    cast, two_families, as_user, django_capture_on_commit_callbacks, tmp_path
 ):
-    from tests.consent.test_pdf import built_pdf
+    from tests.consent.test_pdf import built_pdf, pdf_text
 
     _ours, theirs, request = two_families
     client = as_user(cast.school_admin)
@@ -110,6 +181,22 @@ def test_the_json_and_pdf_exports_are_served_to_the_admin(
         django_capture_on_commit_callbacks,
     )
     assert content.startswith(b"%PDF")
+    text = pdf_text(content, tmp_path)
+    # Lines joined with spaces: a word broken inside would read as two.
+    flat = " ".join(text.split())
+    for expected in [
+        cast.pupil.full_name,
+        "Ведение электронного журнала и учёт результатов обучения",
+        "SMS и электронная почта для семьи",
+        "Правовое основание",
+        "Федеральный закон № 273-ФЗ «Об образовании в Российской Федерации»",
+        "Срок хранения",
+        "Замечание 5",
+    ]:
+        assert expected in flat, expected
+    for forbidden in ["is_superuser", "accounts.", "journal.", "False", "True"]:
+        assert forbidden not in text, forbidden
+    assert theirs.last_name not in text
 
 
 def test_a_request_is_due_in_ten_working_days(cast, two_families):

@@ -51,6 +51,45 @@ def test_marks_show_the_weighted_average_and_the_explained_forecast(as_user, cas
     assert "зачёт" in body
 
 
+def _absence(cast, student, day, subject, code, slot=1):
+    lesson = f.LessonFactory(
+        school=cast.school,
+        class_group=cast.class_7a,
+        subject=subject,
+        teacher=cast.subject_teacher.teacher,
+        date=day,
+        lesson_number=slot,
+    )
+    return jm.Attendance.objects.create(
+        school=cast.school,
+        lesson=lesson,
+        student=student,
+        code=code,
+        date=day,
+        created_by=cast.subject_teacher,
+    )
+
+
+def test_the_marks_page_counts_absences_per_subject_and_period(as_user, cast):
+    day = cast.period.starts_on
+    mark(cast, cast.pupil, "5", cast.answer, day)
+    _absence(cast, cast.pupil, day + dt.timedelta(days=1), cast.math, "absent")
+    _absence(cast, cast.pupil, day + dt.timedelta(days=2), cast.math, "ill")
+    _absence(cast, cast.pupil, day + dt.timedelta(days=3), cast.math, "late")
+    # A subject with an absence and no marks yet is listed too.
+    _absence(cast, cast.pupil, day + dt.timedelta(days=1), cast.russian, "excused", slot=2)
+    # Another period's absence and another pupil's are not counted.
+    _absence(cast, cast.pupil, day - dt.timedelta(days=1), cast.math, "absent")
+    _absence(cast, cast.pupil_no_consent, day + dt.timedelta(days=1), cast.math, "absent")
+    body = as_user(cast.guardian).get(reverse("diary:marks", args=[cast.pupil.pk])).content.decode()
+    math = body[body.index(">Математика</h2>") : body.index(">Русский язык</h2>")]
+    assert re.search(r'data-testid="missed">2 <span class="hint">\(н 1, б 1, у 0\)', math)
+    assert 'data-testid="late">1<' in math
+    russian = body[body.index(">Русский язык</h2>") :]
+    assert re.search(r'data-testid="missed">1 <span class="hint">\(н 0, б 0, у 1\)', russian)
+    assert "Пропущено уроков за период: 3; опозданий: 1." in body
+
+
 def test_the_schools_thresholds_are_used_and_stated(as_user, cast):
     cast.school.threshold_5 = Decimal("4.60")
     cast.school.threshold_4 = Decimal("3.60")
@@ -296,7 +335,7 @@ def test_the_feed_is_valid_icalendar_with_escaped_text(client, cast):
 @pytest.mark.parametrize(
     ("name", "budget"),
     [
-        ("diary:marks", 6),  # with the chart of marks by period: one aggregate
+        ("diary:marks", 7),  # the chart of marks by period and the absences: an aggregate each
         ("diary:finals", 3),
         ("diary:timetable", 3),
         ("diary:calendar", 5),
