@@ -1,9 +1,10 @@
-"""What each kind of generated file is built from: the data read again in the worker, one HTML
-document rendered by a print template, one WeasyPrint call.
+"""What each kind of generated file is built from: the data read again in the worker, HTML
+rendered by a print template, WeasyPrint.
 
-A class batch is ONE document (every student's extract one after another, each starting on a
-new page, or on an odd page for duplex printing): WeasyPrint's fixed cost per document (the
-stylesheet, the font, the layout machinery) is paid once rather than per student."""
+A class batch is one PDF of every student's extract, each a document of its own (its pages
+numbered within it; for duplex printing each starts on a right-hand page): the data and the
+HTML are made here, the layout is split between a few processes (extracts.pdf.
+documents_to_pdf), which share one parsed stylesheet and font configuration."""
 
 import datetime as dt
 import re
@@ -68,7 +69,12 @@ def build_extracts(generated: GeneratedFile) -> tuple[bytes, int, str]:
     }
     ordered = [students[i] for i in params["student_ids"] if i in students]
     class_group = generated.class_group
-    sections = []
+    shared = {
+        "school": school,
+        "span_label": _spelled_span(span),
+        "made_at": timezone.localtime(now, school.tz),
+    }
+    documents = []
     for index, student in enumerate(ordered, 1):
         data = selectors.student_data(student, span, as_of)
         code = services.new_code()
@@ -86,19 +92,12 @@ def build_extracts(generated: GeneratedFile) -> tuple[bytes, int, str]:
             made_at=now,
         )
         url = verification_url(params.get("site", ""), code)
-        sections.append({"data": data, "code": code, "url": url, "qr": qr_svg(url)})
+        section = {"data": data, "code": code, "url": url, "qr": qr_svg(url)}
+        documents.append(
+            render_to_string("extracts/print/extract.html", {**shared, "section": section})
+        )
         services.file_progress(generated, index)
-    html = render_to_string(
-        "extracts/print/extracts.html",
-        {
-            "school": school,
-            "sections": sections,
-            "span_label": _spelled_span(span),
-            "made_at": timezone.localtime(now, school.tz),
-            "duplex": bool(params.get("duplex")),
-        },
-    )
-    content, pages = pdf.html_to_pdf(html)
+    content, pages = pdf.documents_to_pdf(documents, duplex=bool(params.get("duplex")))
     if generated.kind == FileKind.CLASS_BATCH and class_group is not None:
         title = _("Extracts %(group)s, %(span)s") % {
             "group": class_group,

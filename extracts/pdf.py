@@ -8,13 +8,20 @@ itself): nothing leaves the machine and no file outside static/ is read. What wa
 kept on the fetcher (`refused`) so the build can log it and tests can prove it.
 """
 
+import functools
+import io
 import logging
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
 from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
-from weasyprint import HTML
+from pypdf import PdfReader, PdfWriter
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 logger = logging.getLogger(__name__)
@@ -85,3 +92,96 @@ def html_to_pdf(html: str, fetcher: StaticOnlyFetcher | None = None) -> tuple[by
 
 def template_to_pdf(template_name: str, context: dict) -> tuple[bytes, int]:
     return html_to_pdf(render_to_string(template_name, context))
+
+
+# --- Several documents as one PDF (the class batch) ---------------------------------------------
+
+
+@functools.cache
+def print_style(name: str = "css/print.css") -> tuple[CSS, FontConfiguration]:
+    """The print stylesheet parsed once per process, with the font configuration its
+    @font-face rules loaded the shipped fonts into: every document of a batch (and every
+    batch a worker process builds) reuses both instead of fetching and parsing them again."""
+    fonts = FontConfiguration()
+    url = PRINT_BASE_URL + settings.STATIC_URL.lstrip("/") + name
+    return CSS(url=url, url_fetcher=StaticOnlyFetcher(), font_config=fonts), fonts
+
+
+def render_documents(htmls: list[str]) -> tuple[bytes, list[int]]:
+    """Documents (without a stylesheet link of their own: print_style is applied) laid out
+    one by one and written as one PDF; the number of pages of each."""
+    sheet, fonts = print_style()
+    documents = [
+        HTML(string=html, base_url=PRINT_BASE_URL, url_fetcher=StaticOnlyFetcher()).render(
+            font_config=fonts, stylesheets=[sheet]
+        )
+        for html in htmls
+    ]
+    pages = [page for document in documents for page in document.pages]
+    return documents[0].copy(pages).write_pdf(), [len(d.pages) for d in documents]
+
+
+def documents_to_pdf(
+    htmls: list[str], *, duplex: bool = False, processes: int | None = None
+) -> tuple[bytes, int]:
+    """Several documents as one PDF and its number of pages: each laid out on its own (its
+    pages numbered within it: an extract handed to a family says «1 / 2», not «37 / 56»),
+    the list split in contiguous chunks between a small pool of processes (layout is pure
+    CPU; one process per CPU), the chunks joined in order with pypdf. Duplex: a blank page
+    after every document of an odd number of pages but the last, so each starts on a
+    right-hand page."""
+    if not htmls:
+        raise ValueError("no documents to print")
+    processes = min(processes or settings.PRINT_PROCESSES or os.cpu_count() or 1, len(htmls))
+    if processes <= 1:
+        parts = [render_documents(htmls)]
+    else:
+        print_style()  # parsed before the fork: every process starts with it
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=processes, mp_context=context) as pool:
+            parts = list(pool.map(render_documents, _chunks(htmls, processes)))
+    if len(parts) == 1 and not duplex:
+        content, counts = parts[0]
+        return content, sum(counts)
+    return _join(parts, duplex=duplex)
+
+
+def _chunks(htmls: list[str], count: int) -> list[list[str]]:
+    """`count` contiguous chunks of about the same length of HTML (a dense extract and a
+    short one cost what their boxes cost)."""
+    total = sum(len(h) for h in htmls)
+    chunks, current, size = [], [], 0
+    for index, html in enumerate(htmls):
+        current.append(html)
+        size += len(html)
+        left = len(htmls) - index - 1
+        if (
+            left
+            and len(chunks) < count - 1
+            and (size >= total * (len(chunks) + 1) / count or left == count - 1 - len(chunks))
+        ):
+            chunks.append(current)
+            current = []
+    chunks.append(current)
+    return chunks
+
+
+def _join(parts: list[tuple[bytes, list[int]]], *, duplex: bool) -> tuple[bytes, int]:
+    writer = PdfWriter()
+    counts = [count for _content, part_counts in parts for count in part_counts]
+    documents_left = len(counts)
+    for content, part_counts in parts:
+        reader = PdfReader(io.BytesIO(content))
+        if not len(writer.pages) and reader.metadata:
+            writer.add_metadata(reader.metadata)
+        start = 0
+        for count in part_counts:
+            for page in reader.pages[start : start + count]:
+                writer.add_page(page)
+            start += count
+            documents_left -= 1
+            if duplex and count % 2 and documents_left:
+                writer.add_blank_page()
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue(), len(writer.pages)

@@ -200,6 +200,9 @@ PASSWORD_RESET_RATE = env("PASSWORD_RESET_RATE", default="5/h")
 # A calendar feed's fetches per address, and generated files (PDF, spreadsheets) per user.
 FEED_RATE = env("FEED_RATE", default="120/h")
 EXTRACT_REQUEST_RATE = env("EXTRACT_REQUEST_RATE", default="60/h")
+# Processes a class batch is rendered in (its students split between them); 0: one per CPU,
+# 1: in the worker's own process.
+PRINT_PROCESSES = env.int("PRINT_PROCESSES", default=0)
 PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=2 * 3600)
 
 # Two-factor sign-in (django-otp, TOTP): required for the school admin and the director,

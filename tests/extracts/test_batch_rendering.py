@@ -1,0 +1,75 @@
+"""A batch of documents as one PDF (extracts.pdf.documents_to_pdf): the same pages in the same
+order whether rendered in the worker's process or split between processes, each document's
+pages numbered within it, and for duplex printing each document starting on a right-hand page."""
+
+import re
+
+import pytest
+
+from extracts.pdf import _chunks, documents_to_pdf
+
+from .conftest import flat, pdf_pages, pdf_text
+
+
+def document(name: str, pages: int) -> str:
+    body = "".join(
+        f'<div style="break-before: page">{name}, лист {n}</div>' if n > 1 else ""
+        for n in range(1, pages + 1)
+    )
+    return (
+        '<!doctype html><html lang="ru"><head><meta charset="utf-8"></head><body>'
+        f'<p class="who">{name}</p><p>{name}, лист 1</p>{body}</body></html>'
+    )
+
+
+BATCH = [("Иванов", 1), ("Петрова", 2), ("Сидоров", 3), ("Кузнецова", 1)]
+
+
+def pages_of(content: bytes, tmp_path) -> list[str]:
+    return [flat(page) for page in pdf_text(content, tmp_path).split("\f")][: pdf_pages(content)]
+
+
+@pytest.mark.parametrize("processes", [1, 2, 3])
+def test_the_pages_come_in_the_order_of_the_documents_numbered_within_each(processes, tmp_path):
+    content, pages = documents_to_pdf([document(n, p) for n, p in BATCH], processes=processes)
+    assert pages == 7 == pdf_pages(content)
+    texts = pages_of(content, tmp_path)
+    expected = [(name, n, count) for name, count in BATCH for n in range(1, count + 1)]
+    for text, (name, n, count) in zip(texts, expected, strict=True):
+        assert f"{name}, лист {n}" in text
+        assert re.search(rf"\b{n}\s*/\s*{count}\b", text), text
+
+
+@pytest.mark.parametrize("processes", [1, 2])
+def test_duplex_starts_every_document_on_a_right_hand_page(processes, tmp_path):
+    content, pages = documents_to_pdf(
+        [document(n, p) for n, p in BATCH], duplex=True, processes=processes
+    )
+    # Иванов 1 + blank, Петрова 2, Сидоров 3 + blank, Кузнецова 1 (no blank after the last).
+    assert pages == 9 == pdf_pages(content)
+    texts = pages_of(content, tmp_path)
+    firsts = {
+        name: next(i for i, t in enumerate(texts) if f"{name}, лист 1" in t) for name, _p in BATCH
+    }
+    assert firsts == {"Иванов": 0, "Петрова": 2, "Сидоров": 4, "Кузнецова": 8}
+    assert texts[1] == "" and texts[7] == ""
+
+
+def test_one_document_is_not_split():
+    content, pages = documents_to_pdf([document("Иванов", 2)], processes=4)
+    assert pages == 2 == pdf_pages(content)
+
+
+def test_the_chunks_keep_the_order_and_balance_the_html():
+    htmls = ["x" * n for n in range(1, 26)]
+    for count in (1, 2, 3, 4):
+        chunks = _chunks(htmls, count)
+        assert len(chunks) == count and [h for c in chunks for h in c] == htmls
+        sizes = [sum(map(len, c)) for c in chunks]
+        assert max(sizes) - min(sizes) <= 25 + sum(map(len, htmls)) / count / 2
+    assert _chunks(["a", "b"], 3) == [["a"], ["b"]]
+
+
+def test_no_documents_is_an_error():
+    with pytest.raises(ValueError):
+        documents_to_pdf([])
