@@ -381,7 +381,8 @@ def summary(report: dict) -> str:
         row(
             "digest_school",
             f"{r['guardians']} guardians, {r['messages']} messages: queries "
-            f"{r['queries']}/{r['queries_10x']}, {r['seconds']} s / {r['seconds_10x']} s",
+            f"{r['queries']}/{r['queries_10x']}, {r['seconds']} s / {r['seconds_10x']} s"
+            f" (first: {r.get('seconds_cold')} s)",
         )
     if "pdf_class" in s:
         r = s["pdf_class"]
