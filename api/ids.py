@@ -29,6 +29,9 @@ KINDS = {
     "lineItem": 13,
     "result": 14,
     "scoreScale": 15,
+    "finalLineItem": 16,  # (teaching assignment, reporting period): the period's final
+    "finalResult": 17,  # a final mark, exam result or deferral
+    "finalCategory": 18,  # the school's one category of finals
 }
 _LIMIT = 1 << 56  # each id gets 7 bytes
 

@@ -36,6 +36,10 @@ REUSE_SQLITE = Path(tempfile.gettempdir()) / "ednevnik-bench" / "bench.sqlite3"
 SCHOOL_NAME = "Бенчмарк {label}: {students} учеников, плотность {density:g}, зерно {seed}"
 
 
+# Scenarios that can run on their own (`--only`): each needs the two schools and nothing else.
+ONLY = ("finals_school", "digest_school", "pdf_class")
+
+
 def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n")[0])
     parser.add_argument("--database", default=None, help="Database URL (else BENCH_DATABASE_URL).")
@@ -53,6 +57,12 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
     parser.add_argument("--reuse", action="store_true", help="Keep the bench database and schools.")
     parser.add_argument("--keep", action="store_true", help="Keep the temporary SQLite file.")
+    parser.add_argument(
+        "--only",
+        action="append",
+        choices=ONLY,
+        help="Run only this scenario (repeatable); the report then holds only these.",
+    )
     return parser.parse_args(argv)
 
 
@@ -214,9 +224,29 @@ def school_sizes(seeded: dict, *, students: int, density: float, seed: int) -> d
 # --- The run ------------------------------------------------------------------------------------
 
 
-def run_scenarios(one, ten, *, repeat: int, floor_repeat: int) -> dict:
-    """Every scenario, in order, on the 1× school `one` and the 10× school `ten`."""
+def run_only(one, ten, names) -> dict:
+    """The named scenarios alone (`--only`), for measuring one change."""
     from bench import scenarios as sc
+
+    runs = {
+        "finals_school": lambda: sc.finals_school(one, ten),
+        "digest_school": lambda: sc.digest_school(one, ten),
+        "pdf_class": lambda: sc.pdf_class(one),
+    }
+    results = {}
+    for name in names:
+        print(f"{name}…", flush=True)
+        results[name] = runs[name]()
+    return results
+
+
+def run_scenarios(one, ten, *, repeat: int, floor_repeat: int, only=None) -> dict:
+    """Every scenario, in order, on the 1× school `one` and the 10× school `ten` (or only
+    those named)."""
+    from bench import scenarios as sc
+
+    if only:
+        return run_only(one, ten, only)
 
     results = {"floor": sc.floor(one, repeat=floor_repeat)}
     floor_ms = results["floor"]["p50_ms"]
@@ -267,7 +297,9 @@ def run(args) -> dict:
     analyzed = refresh_statistics()
     one, ten = (sc.Subject.of(seeds[k][0]) for k in ("1×", "10×"))
 
-    results = run_scenarios(one, ten, repeat=args.repeat, floor_repeat=args.floor_repeat)
+    results = run_scenarios(
+        one, ten, repeat=args.repeat, floor_repeat=args.floor_repeat, only=args.only
+    )
     return {
         "started_at": started_at.isoformat(timespec="seconds"),
         "seconds": round(time.monotonic() - started, 1),
@@ -312,45 +344,53 @@ def summary(report: dict) -> str:
     ]
 
     def row(name: str, figures: str):
+        if name not in s:
+            return
         meets = s[name].get("meets_target")
         mark = {True: "met", False: "MISSED", None: "—"}[meets]
         lines.append(f"{name:<14} {figures:<72} {mark}")
 
-    row_floor = s["floor"]
-    lines.append(
-        f"{'floor':<14} p50 {row_floor['p50_ms']} ms (at the end: {row_floor['p50_ms_at_end']} ms)"
-    )
-    for name in ("diary_week", "journal_page"):
+    if "floor" in s:
+        row_floor = s["floor"]
+        lines.append(
+            f"{'floor':<14} p50 {row_floor['p50_ms']} ms (at the end: {row_floor['p50_ms_at_end']} ms)"
+        )
+    for name in (n for n in ("diary_week", "journal_page") if n in s):
         r = s[name]
         row(
             name,
             f"queries {r['queries_1x']}/{r['queries_10x']} (1×/10×), p50 {r['p50_ms']} ms "
             f"(10×: {r['p50_ms_10x']}), ×{r['ratio_to_floor']}",
         )
-    r = s["marks_save"]
-    row(
-        "marks_save",
-        f"{r['marks']} marks: queries {r['queries']} ({r['transaction_statements']} BEGIN/COMMIT), "
-        f"p50 {r['p50_ms']} ms, ×{r['ratio_to_floor']}"
-        f" (POST: {r['request_queries']} q, ×{r['request_ratio_to_floor']})",
-    )
-    r = s["finals_school"]
-    row(
-        "finals_school",
-        f"queries {r['queries_1x']}/{r['queries_10x']}, {r['seconds_1x']} s / {r['seconds_10x']} s",
-    )
-    r = s["digest_school"]
-    row(
-        "digest_school",
-        f"{r['guardians']} guardians, {r['messages']} messages: queries "
-        f"{r['queries']}/{r['queries_10x']}, {r['seconds']} s / {r['seconds_10x']} s",
-    )
-    r = s["pdf_class"]
-    row(
-        "pdf_class",
-        f"{r['students']} students, {r['pages']} pages in {r['seconds']} s: "
-        f"{r['pages_per_s']} pages/s (one PDF per student: {r['naive_pages_per_s']})",
-    )
+    if "marks_save" in s:
+        r = s["marks_save"]
+        row(
+            "marks_save",
+            f"{r['marks']} marks: queries {r['queries']} ({r['transaction_statements']} BEGIN/COMMIT), "
+            f"p50 {r['p50_ms']} ms, ×{r['ratio_to_floor']}"
+            f" (POST: {r['request_queries']} q, ×{r['request_ratio_to_floor']})",
+        )
+    if "finals_school" in s:
+        r = s["finals_school"]
+        row(
+            "finals_school",
+            f"queries {r['queries_1x']}/{r['queries_10x']}, {r['seconds_1x']} s / {r['seconds_10x']} s",
+        )
+    if "digest_school" in s:
+        r = s["digest_school"]
+        row(
+            "digest_school",
+            f"{r['guardians']} guardians, {r['messages']} messages: queries "
+            f"{r['queries']}/{r['queries_10x']}, {r['seconds']} s / {r['seconds_10x']} s"
+            f" (first: {r.get('seconds_cold')} s)",
+        )
+    if "pdf_class" in s:
+        r = s["pdf_class"]
+        row(
+            "pdf_class",
+            f"{r['students']} students, {r['pages']} pages in {r['seconds']} s: "
+            f"{r['pages_per_s']} pages/s (one PDF per student: {r['naive_pages_per_s']})",
+        )
     lines.append("")
     lines.append(f"total {report['seconds']} s")
     return "\n".join(lines)

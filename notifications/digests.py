@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
+from markupsafe import escape
 
 from journal.grading import Thresholds
 from journal.models import NUMERIC_MARKS, Attendance, Homework, Mark, Remark
@@ -148,7 +149,7 @@ def _averages(school, day, days) -> None:
         )
 
 
-def _sms_text(student, child: ChildDay, day: dt.date) -> str:
+def _sms_text(student, child: ChildDay, day_text: str) -> str:
     parts = []
     if child.marks:
         parts.append(", ".join(f"{m.subject.name} {m.get_value_display()}" for m in child.marks))
@@ -158,7 +159,7 @@ def _sms_text(student, child: ChildDay, day: dt.date) -> str:
         parts.append(_("homework in %(count)s subjects") % {"count": len(child.homework)})
     text = _("%(name)s, %(day)s: %(summary)s. Details in the diary.") % {
         "name": student.first_name,
-        "day": formats.date_format(day, "d.m"),
+        "day": day_text,
         "summary": "; ".join(parts) or _("no news"),
     }
     return sms_fit(text)
@@ -181,34 +182,23 @@ def digest_build(*, school: School, kind: str, day: dt.date) -> int:
     content = _content(school, start, day, weekly)
     audience = Audience(school_id=school.pk, student_ids=None, policy=policy)
     students = {s.pk: s for s in _students(school, audience)}
-    templates = _Templates()
+    templates = _Templates(kind=kind, day=day, start=start)
     rows = []
     with translation.override(settings.LANGUAGE_CODE):
         for student_id, child in content.items():
             student = students.get(student_id)
             if student is None or not child:
                 continue
+            texts = _ChildTexts(templates, student, child)
             for guardian_id, channel, mode, wants_weekly, contact in audience.targets(student_id):
                 if weekly and not wants_weekly:
                     continue
                 if not weekly and mode != Mode.DIGEST:
                     continue
-                rows.append(
-                    _message(
-                        templates,
-                        school,
-                        kind,
-                        day,
-                        start,
-                        student,
-                        child,
-                        guardian_id,
-                        channel,
-                        contact,
-                    )
-                )
+                rows.append(texts.message(school, guardian_id, channel, contact))
     with transaction.atomic():
-        OutboxMessage.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
+        # One statement where the database allows it (SQLite's parameter limit splits it).
+        OutboxMessage.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
         DigestRun.objects.filter(pk=run.pk).update(finished_at=timezone.now(), messages=len(rows))
     transaction.on_commit(lambda: _schedule_run(school, kind, day))
     return len(rows)
@@ -223,15 +213,22 @@ def _students(school, audience):
 
 
 class _Templates:
-    """The digest's two templates (Jinja2: thousands of e-mails per run) and the unsubscribe
-    link's path, looked up once per run."""
+    """What every message of a run shares, computed once per run: the digest's two templates
+    (Jinja2: thousands of e-mails per run), their translated words, the day as the SMS writes
+    it and the unsubscribe link's path."""
 
-    def __init__(self):
+    MARKER = "UNSUBSCRIBE-LINK"  # stands for each guardian's own link in a child's e-mail
+
+    def __init__(self, *, kind: str, day: dt.date, start: dt.date):
         from django.template import engines
 
         jinja = engines["jinja2"]
+        self.kind, self.day, self.start = kind, day, start
+        self.weekly = kind == Kind.WEEKLY
         self.html = jinja.get_template("notifications/digest.html")
         self.text = jinja.get_template("notifications/digest.txt")
+        self.day_text = formats.date_format(day, "d.m")
+        self.subject = _("Week of %(name)s") if self.weekly else _("Day of %(name)s")
         # The words of the templates, translated once per run rather than once per e-mail.
         self.words = {
             "marks": _("Marks"),
@@ -259,39 +256,57 @@ class _Templates:
         return self.unsubscribe.replace(self.marker, token)
 
 
-def _message(templates, school, kind, day, start, student, child, guardian_id, channel, contact):
-    key = f"{kind}:{day.isoformat()}:{guardian_id}:{student.pk}:{channel}"
-    common = {
-        "school": school,
-        "guardian_id": guardian_id,
-        "student_id": student.pk,
-        "channel": channel,
-        "kind": kind,
-        "recipient": contact,
-        "dedupe_key": key,
-    }
-    if channel == Channel.SMS:
-        return OutboxMessage(body=_sms_text(student, child, day), **common)
-    weekly = kind == Kind.WEEKLY
-    subject = (_("Week of %(name)s") if weekly else _("Day of %(name)s")) % {
-        "name": student.first_name
-    }
-    context = {
-        "student": student,
-        "child": child,
-        "day": day,
-        "start": start,
-        "weekly": weekly,
-        "subject": subject,
-        "unsubscribe_url": templates.unsubscribe_url(guardian_id, student.pk),
-        "t": templates.words,
-    }
-    return OutboxMessage(
-        subject=subject,
-        body=templates.text.render(context),
-        html=templates.html.render(context),
-        **common,
-    )
+class _ChildTexts:
+    """A child's digest, written once for all of their guardians: the SMS as it is, the
+    e-mail with a marker where each guardian's own unsubscribe link goes."""
+
+    def __init__(self, templates: _Templates, student, child: ChildDay):
+        self.t, self.student, self.child = templates, student, child
+        self._sms = self._email = None
+
+    def sms(self) -> str:
+        if self._sms is None:
+            self._sms = _sms_text(self.student, self.child, self.t.day_text)
+        return self._sms
+
+    def email(self) -> tuple[str, str, str]:
+        if self._email is None:
+            t = self.t
+            subject = t.subject % {"name": self.student.first_name}
+            context = {
+                "student": self.student,
+                "child": self.child,
+                "day": t.day,
+                "start": t.start,
+                "weekly": t.weekly,
+                "subject": subject,
+                "unsubscribe_url": t.MARKER,
+                "t": t.words,
+            }
+            self._email = (subject, t.text.render(context), t.html.render(context))
+        return self._email
+
+    def message(self, school, guardian_id: int, channel: str, contact: str) -> OutboxMessage:
+        t, student_id = self.t, self.student.pk
+        common = {
+            "school": school,
+            "guardian_id": guardian_id,
+            "student_id": student_id,
+            "channel": channel,
+            "kind": t.kind,
+            "recipient": contact,
+            "dedupe_key": f"{t.kind}:{t.day.isoformat()}:{guardian_id}:{student_id}:{channel}",
+        }
+        if channel == Channel.SMS:
+            return OutboxMessage(body=self.sms(), **common)
+        subject, text, html = self.email()
+        link = t.unsubscribe_url(guardian_id, student_id)
+        return OutboxMessage(
+            subject=subject,
+            body=text.replace(t.MARKER, link),
+            html=html.replace(t.MARKER, str(escape(link))),
+            **common,
+        )
 
 
 def _schedule_run(school, kind, day) -> None:

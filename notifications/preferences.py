@@ -82,21 +82,27 @@ class Audience:
         self.links: dict[int, list[int]] = {}
         for guardian_id, student_id in links.values_list("guardian_id", "student_id"):
             self.links.setdefault(student_id, []).append(guardian_id)
-        students = list(self.links)
-        guardians = {g for gs in self.links.values() for g in gs}
+        # The whole school's rows are read by the school (an index), not by long id lists.
+        if student_ids is None:
+            mine = {"school_id": school_id}
+            theirs = {"school_id": school_id}
+        else:
+            students = list(self.links)
+            guardians = list({g for gs in self.links.values() for g in gs})
+            mine = {"student_id__in": students, "guardian_id__in": guardians}
+            theirs = {"guardian_id__in": guardians}
+        switches = list(KIND_SWITCH.values())
         self.prefs = {
-            (p.guardian_id, p.student_id, p.channel): p
-            for p in Preference.objects.filter(student_id__in=students, guardian_id__in=guardians)
+            (guardian_id, student_id, channel): rest
+            for guardian_id, student_id, channel, *rest in Preference.objects.filter(
+                **mine
+            ).values_list("guardian_id", "student_id", "channel", "mode", "weekly", *switches)
         }
         self.consents: set[tuple[int, int, str]] = set()
         purpose_channel = {purpose: channel for channel, purpose in CHANNEL_PURPOSE.items()}
         granted = (
             Consent.objects.granted_any()
-            .filter(
-                purpose__in=list(purpose_channel),
-                student_id__in=students,
-                guardian_id__in=guardians,
-            )
+            .filter(purpose__in=list(purpose_channel), **mine)
             .values_list("guardian_id", "student_id", "purpose")
         )
         for guardian_id, student_id, purpose in granted:
@@ -105,7 +111,7 @@ class Audience:
         kind_channel = {kind: channel for channel, kind in CHANNEL_CONTACT.items()}
         current = (
             ContactPoint.objects.current()
-            .filter(guardian_id__in=guardians, kind__in=list(kind_channel))
+            .filter(kind__in=list(kind_channel), **theirs)
             .order_by("recorded_at", "pk")
             .values_list("guardian_id", "kind", "value")
         )
@@ -115,7 +121,7 @@ class Audience:
     def mode(self, guardian_id: int, student_id: int, channel: str) -> tuple[str, bool]:
         pref = self.prefs.get((guardian_id, student_id, channel))
         if pref is not None:
-            return pref.mode, pref.weekly
+            return pref[0], pref[1]
         return self.policy.default_mode(channel), self.policy.weekly
 
     def wants(self, guardian_id: int, student_id: int, channel: str, kind: str) -> bool:
@@ -126,7 +132,9 @@ class Audience:
         if field is None:
             return True
         pref = self.prefs.get((guardian_id, student_id, channel))
-        return getattr(pref if pref is not None else self.policy, field)
+        if pref is None:
+            return getattr(self.policy, field)
+        return pref[2 + list(KIND_SWITCH.values()).index(field)]
 
     def targets(self, student_id: int):
         for guardian_id in self.links.get(student_id, ()):

@@ -10,6 +10,7 @@ from django.db.models import (
     BooleanField,
     Case,
     CharField,
+    DateField,
     Exists,
     F,
     IntegerField,
@@ -21,7 +22,16 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Coalesce, Concat
 
-from journal.models import ATTENDANCE_SHORT, Attendance, Homework, Lesson, Mark, WorkType
+from journal.models import (
+    ATTENDANCE_SHORT,
+    Attendance,
+    FinalMark,
+    FinalStatus,
+    Homework,
+    Lesson,
+    Mark,
+    WorkType,
+)
 from school.models import (
     AcademicYear,
     Enrollment,
@@ -646,8 +656,17 @@ def categories(school: School) -> Collection:
         weight=F("weight"),
         control=Cast(F("is_control"), BooleanField()),
     )
+    finals = _cols(
+        School.objects.filter(pk=school.pk),
+        "finalCategory",
+        status=ACTIVE,
+        dateLastModified=F("updated_at"),
+        title=Value(FINAL_CATEGORY_TITLE, output_field=TEXT),
+        weight=Value(0, output_field=IntegerField()),
+        control=Value(False, output_field=BooleanField()),
+    )
     return Collection(
-        parts=[Part(qs, "category")],
+        parts=[Part(qs, "category"), Part(finals, "finalCategory")],
         filterable={
             "status": "str",
             "dateLastModified": "datetime",
@@ -660,12 +679,16 @@ def categories(school: School) -> Collection:
     )
 
 
+FINAL_CATEGORY_TITLE = "Итоговая отметка"
+
+
 def render_category(row: dict, extra=None) -> dict:
+    final = row["c_kind"] == ids.KINDS["finalCategory"]
     return {
-        **head(row, "category"),
+        **head(row, "finalCategory" if final else "category"),
         "title": row["c_title"],
         "weight": float(row["c_weight"]),
-        "metadata": {"ru.isControlWork": bool(row["c_control"])},
+        "metadata": {"ru.isControlWork": bool(row["c_control"]), "ru.final": final},
     }
 
 
@@ -683,6 +706,42 @@ def _assignment_of_lesson():
     )
 
 
+ALL = TeachingAssignment.objects.all()
+CLASS_LEVEL = Coalesce(F("class_group__level"), F("study_group__class_group__level"))
+
+
+def _final_line_items(school: School, assignments):
+    """One row per teaching assignment of a graded subject and reporting period of its year
+    that covers the class's level: the line item of that period's final (and exam)."""
+    return _cols(
+        assignments.filter(school=school, subject__is_graded=True)
+        .annotate(c_level=CLASS_LEVEL)
+        .filter(
+            year__periods__level_min__lte=F("c_level"),
+            year__periods__level_max__gte=F("c_level"),
+        ),
+        "finalLineItem",
+        pk2=F("year__periods__pk"),
+        status=ACTIVE,
+        dateLastModified=F("year__periods__updated_at"),
+        title=Concat(
+            F("subject__name"),
+            Value(": итоговая, "),
+            F("year__periods__name"),
+            output_field=TEXT,
+        ),
+        assignDate=F("year__periods__ends_on"),
+        dueDate=F("year__periods__ends_on"),
+        klass=F("pk"),
+        category=F("school_id"),
+        lessonNumber=Value(None, output_field=IntegerField()),
+        topic=Value("", output_field=TEXT),
+        lessonStatus=Value("final", output_field=TEXT),
+        substitute=Value(None, output_field=IntegerField()),
+        homework=Value(None, output_field=TEXT),
+    )
+
+
 def lessons_of_class(assignment: TeachingAssignment):
     lessons = Lesson.objects.filter(subject_id=assignment.subject_id)
     if assignment.study_group_id:
@@ -690,8 +749,10 @@ def lessons_of_class(assignment: TeachingAssignment):
     return lessons.filter(class_group_id=assignment.class_group_id, study_group__isnull=True)
 
 
-def line_items(school: School, lessons=None) -> Collection:
-    """Assessed lessons: those with a work type (what their marks are for)."""
+def line_items(school: School, lessons=None, finals=ALL) -> Collection:
+    """Assessed lessons: those with a work type (what their marks are for); and the finals of
+    each reporting period per class (teaching assignment), for `finals` (assignments; None:
+    none)."""
     base = lessons if lessons is not None else Lesson.objects.all()
     qs = _cols(
         base.filter(school=school, work_type__isnull=False),
@@ -717,8 +778,11 @@ def line_items(school: School, lessons=None) -> Collection:
         substitute=F("substitute_teacher_id"),
         homework=Subquery(Homework.objects.filter(lesson_id=OuterRef("pk")).values("text")[:1]),
     )
+    parts = [Part(qs, "lineItem")]
+    if finals is not None:
+        parts.append(Part(_final_line_items(school, finals), "finalLineItem"))
     return Collection(
-        parts=[Part(qs, "lineItem")],
+        parts=parts,
         filterable={
             "status": "str",
             "dateLastModified": "datetime",
@@ -758,8 +822,27 @@ def line_items(school: School, lessons=None) -> Collection:
     )
 
 
+def _render_final_line_item(row: dict, school_id: int) -> dict:
+    return {
+        **head(row, "finalLineItem"),
+        "title": row["c_title"],
+        "assignDate": row["c_assignDate"].isoformat() + "T00:00:00Z",
+        "dueDate": row["c_dueDate"].isoformat() + "T00:00:00Z",
+        "class": ref(ROSTER, "classes", "class", "class", row["c_klass"]),
+        "school": org_ref(school_id),
+        "category": ref(GRADEBOOK, "categories", "category", "finalCategory", school_id),
+        "gradingPeriod": ref(ROSTER, "academicSessions", "academicSession", "period", row["c_pk2"]),
+        "scoreScale": ref(GRADEBOOK, "scoreScales", "scoreScale", "scoreScale", school_id),
+        "resultValueMin": 2.0,
+        "resultValueMax": 5.0,
+        "metadata": {"ru.final": True, "ru.lessonStatus": "final"},
+    }
+
+
 def render_line_item(row: dict, extra=None) -> dict:
     school_id = extra["school_id"]
+    if row["c_kind"] == ids.KINDS["finalLineItem"]:
+        return _render_final_line_item(row, school_id)
     return {
         **head(row, "lineItem"),
         "title": row["c_title"],
@@ -787,8 +870,12 @@ def render_line_item(row: dict, extra=None) -> dict:
     }
 
 
-def results(school: School, marks=None) -> Collection:
+def results(school: School, marks=None, finals=None) -> Collection:
+    """Marks; and, with `finals` (a FinalMark queryset), the published finals, exam results
+    and deferrals (all of them when the collection is read whole)."""
     base = marks if marks is not None else Mark.objects.all()
+    if marks is None and finals is None:
+        finals = FinalMark.objects.all()
     numeric = Q(value__in=["1", "2", "3", "4", "5"])
     qs = _cols(
         base.filter(school=school),
@@ -812,9 +899,15 @@ def results(school: School, marks=None) -> Collection:
                 lesson_id=OuterRef("lesson_id"), student_id=OuterRef("student_id")
             ).values("code")[:1]
         ),
+        lineItem2=Value(0, output_field=IntegerField()),
+        finalKind=Value("", output_field=TEXT),
+        examName=Value("", output_field=TEXT),
     )
+    parts = [Part(qs, "result")]
+    if finals is not None:
+        parts.append(Part(_final_results(school, finals), "finalResult"))
     return Collection(
-        parts=[Part(qs, "result")],
+        parts=parts,
         filterable={
             "status": "str",
             "dateLastModified": "datetime",
@@ -850,11 +943,123 @@ def results(school: School, marks=None) -> Collection:
             "c_comment",
             "c_slot",
             "c_attendance",
+            "c_lineItem2",
+            "c_finalKind",
+            "c_examName",
         ],
     )
 
 
+def final_results(school: School, assignment: TeachingAssignment, period) -> Collection:
+    """The results of one final line item: the finals of the period in the class's subject
+    for the pupils of the class (the same columns as every result)."""
+    collection = results(school, Mark.objects.none(), FinalMark.objects.none())
+    finals = FinalMark.objects.filter(
+        period=period,
+        subject_id=assignment.subject_id,
+        student_id__in=students_of_class(assignment).values("pk"),
+    )
+    collection.parts = [Part(_final_results(school, finals), "finalResult")]
+    return collection
+
+
+def _assignment_of_final():
+    """The teaching assignment (OneRoster class) of a final: its subject in the year of its
+    period, in a study group the pupil belongs to, else in the pupil's class."""
+    return (
+        TeachingAssignment.objects.filter(
+            subject_id=OuterRef("subject_id"), year_id=OuterRef("period__year_id")
+        )
+        .filter(
+            Q(study_group__memberships__student_id=OuterRef("student_id"))
+            | Q(
+                study_group__isnull=True,
+                class_group__enrollments__student_id=OuterRef("student_id"),
+            )
+        )
+        .order_by("study_group_id", "pk")
+        .values("pk")[:1]
+    )
+
+
+FINAL_SCORE_STATUS = Case(
+    When(status=FinalStatus.GRADED, then=Value("fully graded")),
+    When(status=FinalStatus.EXEMPT, then=Value("exempt")),
+    default=Value("not submitted"),  # not assessed (н/а), or deferred
+    output_field=TEXT,
+)
+
+
+def _final_results(school: School, finals):
+    """Published finals (a deferral is published as it is decided): the result of the
+    period's final line item; the text score is the mark, or the status (`not_assessed`,
+    `exempt`, `deferred`)."""
+    numeric = Q(value__in=["2", "3", "4", "5"])
+    return _cols(
+        finals.filter(school=school).filter(
+            Q(published_at__isnull=False) | Q(status=FinalStatus.DEFERRED)
+        ),
+        "finalResult",
+        status=ACTIVE,
+        dateLastModified=F("set_at"),
+        scoreStatus=FINAL_SCORE_STATUS,
+        scoreDate=Cast(F("set_at"), DateField()),
+        textScore=Case(When(value="", then=F("status")), default=F("value"), output_field=TEXT),
+        score=Case(
+            When(numeric, then=Cast(F("value"), IntegerField())),
+            default=None,
+            output_field=IntegerField(),
+        ),
+        lineItem=Subquery(_assignment_of_final()),
+        student=F("student_id"),
+        comment=Case(
+            When(status=FinalStatus.DEFERRED, then=F("deferral_reason")),
+            default=Value(""),
+            output_field=TEXT,
+        ),
+        slot=Value(None, output_field=IntegerField()),
+        attendance=Value(None, output_field=TEXT),
+        lineItem2=F("period_id"),
+        finalKind=F("kind"),
+        examName=F("exam_name"),
+    )
+
+
+def _render_final_result(row: dict, school_id: int) -> dict:
+    line_item = (
+        ref(
+            GRADEBOOK,
+            "lineItems",
+            "lineItem",
+            "finalLineItem",
+            row["c_lineItem"],
+            row["c_lineItem2"],
+        )
+        if row["c_lineItem"]
+        else None
+    )
+    return {
+        **head(row, "finalResult"),
+        "lineItem": line_item,
+        "student": ref(ROSTER, "users", "user", "student", row["c_student"]),
+        "scoreScale": ref(GRADEBOOK, "scoreScales", "scoreScale", "scoreScale", school_id),
+        "scoreStatus": row["c_scoreStatus"],
+        "score": float(row["c_score"]) if row["c_score"] is not None else None,
+        "textScore": row["c_textScore"],
+        "scoreDate": row["c_scoreDate"].isoformat(),
+        "comment": row["c_comment"],
+        "metadata": {
+            "ru.final": True,
+            "ru.finalKind": row["c_finalKind"],
+            "ru.examName": row["c_examName"] or None,
+            "ru.passFail": row["c_textScore"] if row["c_textScore"] in ("pass", "fail") else None,
+        },
+    }
+
+
 def render_result(row: dict, extra=None) -> dict:
+    if row["c_kind"] == ids.KINDS["finalResult"]:
+        return _render_final_result(row, extra["school_id"])
     return {
         **head(row, "result"),
         "lineItem": ref(GRADEBOOK, "lineItems", "lineItem", "lineItem", row["c_lineItem"]),

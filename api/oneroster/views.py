@@ -197,6 +197,21 @@ def _lesson_of(school, assignment, sourced_id: str) -> Lesson:
     return found
 
 
+def _final_period_of(school, assignment, sourced_id: str) -> ReportingPeriod | None:
+    """The period of a final line item of this class, or None when the id is not one."""
+    decoded = ids.decode(sourced_id, "finalLineItem")
+    if not decoded:
+        return None
+    if decoded[1] != assignment.pk:
+        raise not_found()
+    found = ReportingPeriod.objects.filter(
+        school=school, pk=decoded[2], year_id=assignment.year_id
+    ).first()
+    if not found:
+        raise not_found()
+    return found
+
+
 class TeacherClasses(CollectionView):
     def collection(self, request, school, teacher_id):
         pk = _teacher_id(school, teacher_id)
@@ -230,12 +245,19 @@ class TermGradingPeriods(CollectionView):
 class ClassLineItems(CollectionView):
     def collection(self, request, school, class_id):
         assignment = _assignment(school, class_id)
-        return r.line_items(school, r.lessons_of_class(assignment))
+        return r.line_items(
+            school,
+            r.lessons_of_class(assignment),
+            finals=TeachingAssignment.objects.filter(pk=assignment.pk),
+        )
 
 
 class ClassLineItemResults(CollectionView):
     def collection(self, request, school, class_id, line_item_id):
         assignment = _assignment(school, class_id)
+        period = _final_period_of(school, assignment, line_item_id)
+        if period is not None:
+            return r.final_results(school, assignment, period)
         lesson = _lesson_of(school, assignment, line_item_id)
         return r.results(school, Mark.objects.filter(lesson=lesson))
 
