@@ -389,7 +389,8 @@ def summary(report: dict) -> str:
         row(
             "pdf_class",
             f"{r['students']} students, {r['pages']} pages in {r['seconds']} s: "
-            f"{r['pages_per_s']} pages/s (one PDF per student: {r['naive_pages_per_s']})",
+            f"{r['pages_per_s']} pages/s, {r.get('pages_per_cpu_s', '—')} per CPU s "
+            f"(one PDF per student: {r['naive_pages_per_s']})",
         )
     lines.append("")
     lines.append(f"total {report['seconds']} s")

@@ -8,6 +8,8 @@ capture itself costs time), as the median of `repeat` requests.
 """
 
 import datetime as dt
+import os
+import resource
 import statistics
 import time
 from dataclasses import dataclass
@@ -504,8 +506,18 @@ def digest_school(one: Subject, ten: Subject) -> dict:
 PDF_CLASS_STUDENTS = 25
 
 
+def _cpu_seconds() -> float:
+    """CPU time of this process and of its children that ended (the batch's forked
+    renderers are waited for before the build returns)."""
+    own, children = (
+        resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+    )
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def _pdf_batch(school, class_group, admin, ids, period, kind):
-    """A generated file of `kind` for these students, built in-process, with its seconds."""
+    """A generated file of `kind` for these students, built by the worker's service in this
+    process, with its wall-clock and CPU seconds."""
     generated = GeneratedFile.objects.create(
         school=school,
         kind=kind,
@@ -521,13 +533,13 @@ def _pdf_batch(school, class_group, admin, ids, period, kind):
         expires_at=timezone.now() + dt.timedelta(hours=1),
         progress_total=len(ids),
     )
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), _cpu_seconds()
     extracts_services.file_build(file_id=generated.pk)
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, _cpu_seconds() - cpu_started
     generated.refresh_from_db()
     if generated.status != "ready":
         raise RuntimeError(f"the class batch failed: {generated.error}")
-    return generated, seconds
+    return generated, seconds, cpu
 
 
 def pdf_class(one: Subject) -> dict:
@@ -549,11 +561,11 @@ def pdf_class(one: Subject) -> dict:
     ids = [s.pk for s in roster[:PDF_CLASS_STUDENTS]]
     period = current_period(extracts_selectors.periods_of_class(class_group), one.today)
     with transaction.atomic():
-        batch, seconds = _pdf_batch(school, class_group, admin, ids, period, "class_batch")
+        batch, seconds, cpu = _pdf_batch(school, class_group, admin, ids, period, "class_batch")
         naive_pages = 0
         naive_started = time.perf_counter()
         for student_id in ids:
-            single, _s = _pdf_batch(
+            single, _s, _cpu = _pdf_batch(
                 school, class_group, admin, [student_id], period, "student_extract"
             )
             naive_pages += single.pages
@@ -566,6 +578,9 @@ def pdf_class(one: Subject) -> dict:
             "bytes": batch.file.size,
             "seconds": round(seconds, 2),
             "pages_per_s": round(batch.pages / seconds, 1),
+            "cpu_seconds": round(cpu, 2),
+            "pages_per_cpu_s": round(batch.pages / cpu, 1),
+            "load_average": list(os.getloadavg()),
             "naive_pages": naive_pages,
             "naive_seconds": round(naive_seconds, 2),
             "naive_pages_per_s": round(naive_pages / naive_seconds, 1),

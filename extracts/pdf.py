@@ -10,10 +10,9 @@ kept on the fetcher (`refused`) so the build can log it and tests can prove it.
 
 import functools
 import io
+import json
 import logging
-import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
 from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
@@ -126,24 +125,72 @@ def documents_to_pdf(
 ) -> tuple[bytes, int]:
     """Several documents as one PDF and its number of pages: each laid out on its own (its
     pages numbered within it: an extract handed to a family says «1 / 2», not «37 / 56»),
-    the list split in contiguous chunks between a small pool of processes (layout is pure
-    CPU; one process per CPU), the chunks joined in order with pypdf. Duplex: a blank page
-    after every document of an odd number of pages but the last, so each starts on a
-    right-hand page."""
+    the list split in contiguous chunks between forked processes (layout is pure CPU; one
+    process per CPU), the chunks joined in order with pypdf. Duplex: a blank page after
+    every document of an odd number of pages but the last, so each starts on a right-hand
+    page."""
     if not htmls:
         raise ValueError("no documents to print")
     processes = min(processes or settings.PRINT_PROCESSES or os.cpu_count() or 1, len(htmls))
-    if processes <= 1:
+    if processes <= 1 or not hasattr(os, "fork"):
         parts = [render_documents(htmls)]
     else:
         print_style()  # parsed before the fork: every process starts with it
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=processes, mp_context=context) as pool:
-            parts = list(pool.map(render_documents, _chunks(htmls, processes)))
+        parts = _render_forked(_chunks(htmls, processes))
     if len(parts) == 1 and not duplex:
         content, counts = parts[0]
         return content, sum(counts)
     return _join(parts, duplex=duplex)
+
+
+class RenderFailed(RuntimeError):
+    pass
+
+
+def _render_forked(chunks: list[list[str]]) -> list[tuple[bytes, list[int]]]:
+    """Each chunk rendered by a child forked for it, its PDF sent back through a pipe (a line
+    of JSON with the pages of each document, or the error, then the PDF's bytes).
+
+    Plain fork rather than multiprocessing: the worker's own pool processes are daemonic,
+    and multiprocessing refuses children to a daemonic process. A child never touches the
+    database, and leaves with os._exit (nothing of the parent's is cleaned up twice)."""
+    children = []
+    for chunk in chunks:
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover (the child; its work is checked through the parent)
+            os.close(read)
+            _child_render(chunk, write)
+        os.close(write)
+        children.append((pid, read))
+    parts, errors = [], []
+    for pid, read in children:
+        with os.fdopen(read, "rb") as source:
+            header, _newline, content = source.read().partition(b"\n")
+        _pid, status = os.waitpid(pid, 0)
+        answer = json.loads(header or b'{"error": "no answer"}')
+        if "error" in answer or status:
+            errors.append(answer.get("error") or f"exit status {status}")
+        else:
+            parts.append((content, answer["pages"]))
+    if errors:
+        raise RenderFailed("; ".join(errors))
+    return parts
+
+
+def _child_render(chunk: list[str], write: int) -> None:  # pragma: no cover (the child)
+    status = 0
+    try:
+        content, counts = render_documents(chunk)
+        payload = json.dumps({"pages": counts}).encode() + b"\n" + content
+    except BaseException as error:  # noqa: BLE001 (told to the parent, which raises it)
+        payload = json.dumps({"error": f"{type(error).__name__}: {error}"[:2000]}).encode()
+        status = 1
+    try:
+        with os.fdopen(write, "wb") as out:
+            out.write(payload)
+    finally:
+        os._exit(status)
 
 
 def _chunks(htmls: list[str], count: int) -> list[list[str]]:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
-from journal.models import FinalStatus
+from journal.models import AttendanceCode, FinalStatus
 
 
 @dataclass
@@ -120,3 +120,31 @@ def statistics_tables(*, period, finals, lessons, work_types) -> list[Table]:
     for _id, line in work_types:
         marks.rows.append([str(line.work_type), str(line.marks), _none(line.average)])
     return [results, plan, marks]
+
+
+def journal_grid_table(scope, period, grid) -> Table:
+    """The journal grid of one class (or group), subject and period: students × lessons (the
+    marks of a cell, then its attendance code), the weighted average, the suggested final
+    and the number of lessons missed (lateness is not a miss), as on the grid page."""
+    header = [_("Student")]
+    for column in grid.columns:
+        label = f"{column.date:%d.%m.%Y}, {column.lesson_number}"
+        if column.work_type:
+            label += f" ({column.work_type})"
+        header.append(label)
+    header += [_("Weighted average"), _("Suggested final"), _("Missed")]
+    title = _("Journal: %(subject)s, %(group)s, %(period)s") % {
+        "subject": scope.subject.name,
+        "group": scope.label,
+        "period": period.name,
+    }
+    table = Table(title, header)
+    for row in grid.rows:
+        line = [row.student["full_name"]]
+        missed = 0
+        for cell in row.cells:
+            line.append(" ".join(part for part in (cell.text, cell.attendance_short) if part))
+            missed += bool(cell.attendance) and cell.attendance != AttendanceCode.LATE
+        line += [_none(row.average.value), _none(row.suggested), str(missed)]
+        table.rows.append(line)
+    return table

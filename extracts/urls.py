@@ -18,6 +18,16 @@ urlpatterns = [
     path("pd-export/<int:request_id>/", views.pd_export, name="pd_export"),
     path("summary/<int:class_id>/pdf/", views.summary_pdf, name="summary_pdf"),
     path("summary/<int:class_id>/export.<str:fmt>", views.summary_export, name="summary_export"),
+    path(
+        "journal/class/<int:class_id>/<int:subject_id>/export.<str:fmt>",
+        views.journal_class_export,
+        name="journal_class_export",
+    ),
+    path(
+        "journal/group/<int:group_id>/export.<str:fmt>",
+        views.journal_group_export,
+        name="journal_group_export",
+    ),
     path("statistics/pdf/", views.statistics_pdf, name="statistics_pdf"),
     path("statistics/export.<str:fmt>", views.statistics_export, name="statistics_export"),
 ]

@@ -23,12 +23,15 @@ from accounts.rules import is_guardian, is_school_admin, is_school_leader, is_te
 from accounts.security import security_event_record
 from consent import selectors as consent_selectors
 from consent import services as consent_services
+from journal import selectors as journal_selectors
+from journal.grading import Thresholds
 from school.models import current_period
 
 from . import selectors, services, spreadsheets
 from .builders import download_name, statistics_tables_of
 from .forms import ExtractForm, HandOverForm
 from .models import FileKind
+from .tables import journal_grid_table
 
 office_or_class_teacher = role_required(is_school_admin, is_teacher)
 office_only = role_required(is_school_admin)
@@ -461,3 +464,38 @@ def statistics_pdf(request):
 def statistics_export(request, fmt: str):
     period, found = statistics_tables_of(request.user.school, _statistics_params(request))
     return _spreadsheet(found, fmt, _("Statistics, %(period)s") % {"period": period.name})
+
+
+# --- The journal grid of a class-subject-period: XLSX and CSV ----------------------------------
+
+
+def _journal_export(request, scope, fmt: str):
+    """Whoever may see the grid (its teacher, the class teacher, the school's leaders: the
+    journal's own scope, 404 for anyone else) gets it as a spreadsheet, for `?period=` or the
+    current period."""
+    if fmt not in SPREADSHEETS:
+        raise Http404
+    periods, period = journal_selectors.periods_for(scope, scope.school.today())
+    chosen = request.GET.get("period")
+    if chosen:
+        period = next((p for p in periods if str(p.pk) == chosen), None)
+    if period is None:
+        raise Http404
+    grid = journal_selectors.journal_grid(scope, period, Thresholds.of(scope.school))
+    table = journal_grid_table(scope, period, grid)
+    record_access(request.user, (row.student for row in grid.rows), table.title)
+    return _spreadsheet([table], fmt, table.title)
+
+
+@require_GET
+@role_required(is_teacher, is_school_leader)
+def journal_class_export(request, class_id: int, subject_id: int, fmt: str):
+    scope = journal_selectors.journal_scope(request.user, class_id=class_id, subject_id=subject_id)
+    return _journal_export(request, scope, fmt)
+
+
+@require_GET
+@role_required(is_teacher, is_school_leader)
+def journal_group_export(request, group_id: int, fmt: str):
+    scope = journal_selectors.journal_scope(request.user, group_id=group_id, subject_id=0)
+    return _journal_export(request, scope, fmt)

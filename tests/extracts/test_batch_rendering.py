@@ -73,3 +73,14 @@ def test_the_chunks_keep_the_order_and_balance_the_html():
 def test_no_documents_is_an_error():
     with pytest.raises(ValueError):
         documents_to_pdf([])
+
+
+def test_a_failure_in_a_child_process_fails_the_batch(monkeypatch):
+    from extracts import pdf
+
+    def broken(_htmls):
+        raise OSError("the disk is full")
+
+    monkeypatch.setattr(pdf, "render_documents", broken)  # forked children inherit it
+    with pytest.raises(pdf.RenderFailed, match="OSError: the disk is full"):
+        documents_to_pdf([document("Иванов", 1), document("Петрова", 1)], processes=2)

@@ -56,7 +56,14 @@ class Worker:
     """A Celery worker process on its own queues (every queue name carries a prefix, so the
     SMS and e-mail queues of this test are its own), with the settings given in `env`."""
 
-    def __init__(self, *, broker_url: str, env: dict):
+    def __init__(
+        self,
+        *,
+        broker_url: str,
+        env: dict,
+        queues=("celery", "sms", "email"),
+        pool: str = "solo",
+    ):
         from ednevnik.celery import app
 
         self.app = app
@@ -73,10 +80,11 @@ class Worker:
             "CELERY_QUEUE_PREFIX": self.prefix,
             **env,
         }
+        self.queues, self.pool = queues, pool
         self.process = None
 
     def start(self, wait: bool = True) -> "Worker":
-        queues = ",".join(f"{self.prefix}{name}" for name in ("celery", "sms", "email"))
+        queues = ",".join(f"{self.prefix}{name}" for name in self.queues)
         self.process = subprocess.Popen(
             [
                 sys.executable,
@@ -86,7 +94,8 @@ class Worker:
                 "ednevnik",
                 "worker",
                 "--pool",
-                "solo",
+                self.pool,
+                *(["--concurrency", "1"] if self.pool == "prefork" else []),
                 "--queues",
                 queues,
                 "--without-gossip",
@@ -144,10 +153,16 @@ def worker_factory(transactional_db, publish_to):
     _require(connection.vendor == "postgresql", "the Celery integration test needs PostgreSQL")
     started = []
 
-    def make(*, broker_url: str = REDIS_URL, env: dict | None = None, start: bool = True):
+    def make(
+        *,
+        broker_url: str = REDIS_URL,
+        env: dict | None = None,
+        start: bool = True,
+        **options,  # queues, pool
+    ):
         if broker_url == REDIS_URL:
             _require(_redis_up(), f"the Celery integration test needs Redis at {REDIS_URL}")
-        worker = Worker(broker_url=broker_url, env=env or {})
+        worker = Worker(broker_url=broker_url, env=env or {}, **options)
         started.append(worker)
         publish_to(worker)
         return worker.start() if start else worker

@@ -212,6 +212,8 @@ MATRIX = {
     "extracts:summary_export": e({"class_teacher"} | LEADERS, params={"fmt": "csv"}),
     "extracts:statistics_pdf": e(LEADERS, post=LEADERS),
     "extracts:statistics_export": e(LEADERS, params={"fmt": "csv"}),
+    "extracts:journal_class_export": e(SEVEN_A_MATH, params={"fmt": "csv"}),
+    "extracts:journal_group_export": e(SEVEN_A_MATH, params={"fmt": "csv"}),
     "notifications:settings": e(FAMILY - {"student"}, post=FAMILY - {"student"}),
     "notifications:log": e(ADMINS),
     "notifications:unsubscribe": e(),
