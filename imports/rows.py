@@ -72,6 +72,7 @@ class Context:
     file_name: str = ""
     seen: dict = field(default_factory=dict)  # (entity, id) → line that named it
     created_entries: list = field(default_factory=list)
+    classes: dict = field(default_factory=dict)  # (level, letter) → this year's class
     _students: dict | None = None
     _teachers: dict | None = None
 
@@ -202,10 +203,13 @@ def _map(ctx, entity: str, key: str, obj) -> None:
 
 def class_of(ctx, text: str, field_name: str, *, create: bool) -> tuple[ClassGroup, bool]:
     level, letter = _parsed(v.parse_class, text, field_name)
-    found = ClassGroup.objects.filter(
-        school=ctx.school, year=ctx.year, level=level, letter__iexact=letter
-    ).first()
+    found = ctx.classes.get((level, letter))
+    if found is None:
+        found = ClassGroup.objects.filter(
+            school=ctx.school, year=ctx.year, level=level, letter__iexact=letter
+        ).first()
     if found is not None:
+        ctx.classes[(level, letter)] = found
         return found, False
     if not create:
         raise _err(field_name, _("There is no class %(name)s this year.") % {"name": text})
@@ -216,6 +220,7 @@ def class_of(ctx, text: str, field_name: str, *, create: bool) -> tuple[ClassGro
         external_id=f"{ctx.year.pk}:{level}{letter}",
         values={"year": ctx.year, "level": level, "letter": letter},
     )
+    # Not remembered: the line may still fail and take the new class with it.
     return made.obj, made.action == CREATED
 
 
