@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from school.selectors import current_year
 
 from . import columns, rows
-from .models import ImportBatch, ImportKind, ImportStatus
+from .models import WORKING, ImportBatch, ImportKind, ImportStatus
 from .parsing import Table, TableError, read_table
 
 logger = logging.getLogger(__name__)
@@ -90,8 +90,29 @@ def batch_map(*, batch: ImportBatch, mapping: dict[str, str]) -> ImportBatch:
 
 def _check_start(batch: ImportBatch) -> None:
     batch.status = ImportStatus.PREVIEWING
-    batch.save(update_fields=["status"])
+    batch.queued_at = timezone.now()
+    batch.save(update_fields=["status", "queued_at"])
     transaction.on_commit(lambda: _enqueue("preview", batch.pk))
+
+
+# Longer than the task's hard time limit (ednevnik/celery.py): a step still working after
+# this long lost its worker or was never delivered.
+STALE_STEP = dt.timedelta(minutes=15)
+
+
+def batches_requeue(*, now: dt.datetime | None = None) -> int:
+    """Hand checks and imports whose worker never came back to a worker again (their steps
+    claim their status, so a step that is in fact still running is not done twice)."""
+    now = now or timezone.now()
+    stale = list(
+        ImportBatch.objects.filter(status__in=WORKING, queued_at__lt=now - STALE_STEP).values_list(
+            "pk", "status"
+        )
+    )
+    for pk, status in stale:
+        ImportBatch.objects.filter(pk=pk, status=status).update(queued_at=now)
+        _enqueue("preview" if status == ImportStatus.PREVIEWING else "apply", pk)
+    return len(stale)
 
 
 def _enqueue(step: str, batch_id: int) -> None:
@@ -247,7 +268,8 @@ def batch_confirm(*, batch: ImportBatch, confirmed_by, end_missing: bool = False
         locked.status = ImportStatus.APPLYING
         locked.applied_by = confirmed_by
         locked.options = {**locked.options, "end_missing": bool(end_missing)}
-        locked.save(update_fields=["status", "applied_by", "options"])
+        locked.queued_at = timezone.now()
+        locked.save(update_fields=["status", "applied_by", "options", "queued_at"])
         transaction.on_commit(lambda: _enqueue("apply", locked.pk))
     return locked
 

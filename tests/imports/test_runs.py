@@ -70,3 +70,25 @@ def test_each_step_runs_once_however_often_its_task_runs(cast, django_capture_on
     confirm(capture, batch, cast.school_admin)
     assert services.batch_apply(batch_id=batch.pk) is None  # already imported
     assert Student.objects.filter(last_name="Рыбкин").count() == 1
+
+
+def test_a_step_whose_worker_never_came_back_is_handed_over_again(
+    cast, django_capture_on_commit_callbacks
+):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from imports.models import ImportBatch
+
+    rows = [["Фамилия", "Имя", "Класс"], ["Рыбкин", "Юрий", "3А"]]
+    with django_capture_on_commit_callbacks(execute=False):  # the broker lost it
+        batch = services.batch_upload(
+            uploaded_by=cast.school_admin, kind=ImportKind.STUDENTS, upload=csv_file(rows)
+        )
+    assert services.batches_requeue() == 0  # not stale yet
+    later = timezone.now() + dt.timedelta(minutes=16)
+    assert services.batches_requeue(now=later) == 1
+    batch = ImportBatch.objects.get(pk=batch.pk)
+    assert batch.status == ImportStatus.PREVIEWED
+    assert batch.counts["created"] == 1
