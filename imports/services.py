@@ -13,7 +13,7 @@ import logging
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -198,6 +198,9 @@ def _run(batch: ImportBatch, table: Table, user) -> dict:
                 done = handler(ctx, values, number)
         except ValidationError as error:
             errors += _error_items(number, error, labels)
+        except DatabaseError:  # a rule of the database the checks did not foresee
+            logger.exception("import %s, line %s", batch.pk, number)
+            errors.append({"line": number, "field": "", "message": _("The line cannot be saved.")})
         else:
             lines.append(
                 {
@@ -238,6 +241,9 @@ def batch_preview(*, batch_id: int) -> ImportBatch | None:
         pass
     except (TableError, ValidationError) as error:
         return _fail(batch, " ".join(getattr(error, "messages", [str(error)])))
+    except Exception:  # never left "checking" for good: the admin sees it failed
+        logger.exception("the check of import %s failed", batch.pk)
+        return _fail(batch, _("The file could not be checked."))
     batch.preview = result
     batch.counts = result["counts"]
     batch.errors = result["errors"]
@@ -314,6 +320,9 @@ def batch_apply(*, batch_id: int) -> ImportBatch | None:
         pass
     except (TableError, ValidationError) as error:
         failure = " ".join(getattr(error, "messages", [str(error)]))
+    except Exception:  # rolled back; never left "importing" for good
+        logger.exception("import %s failed", batch_id)
+        failure = _("The import failed and was undone.")
     if failure is not None:
         batch = ImportBatch.objects.get(pk=batch_id)
         return _fail(batch, failure)

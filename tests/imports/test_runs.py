@@ -92,3 +92,20 @@ def test_a_step_whose_worker_never_came_back_is_handed_over_again(
     batch = ImportBatch.objects.get(pk=batch.pk)
     assert batch.status == ImportStatus.PREVIEWED
     assert batch.counts["created"] == 1
+
+
+def test_a_check_that_breaks_says_so_instead_of_checking_for_ever(cast):
+    from imports.models import ImportBatch
+
+    batch = ImportBatch.objects.create(
+        school=cast.school,
+        kind=ImportKind.TIMETABLE,
+        uploaded_by=cast.school_admin,
+        file_name="t.csv",
+        content="День недели;Номер урока\nПн;1\n".encode(),
+        status=ImportStatus.PREVIEWING,
+        options={},  # no first day: cannot be checked
+    )
+    batch = services.batch_preview(batch_id=batch.pk)
+    assert batch.status == ImportStatus.FAILED
+    assert batch.error == "Файл не удалось проверить."
