@@ -401,6 +401,7 @@ def guardian_line(ctx, row: dict, line: int) -> Done:
             document_ref=row.get("document_ref", "")[:100],
         )
     ctx.see("link", hash((done.obj.pk, child.pk)), line, "guardian")
+    ctx.seen.setdefault((ExternalEntity.GUARDIAN, done.obj.pk), line)  # a parent of several
     label = _("%(parent)s — %(child)s") % {"parent": done.obj.full_name, "child": child.full_name}
     action = CREATED if guardian is None else (UPDATED if changes or contact_changes else UNCHANGED)
     return Done(action, label, changes + contact_changes, notes)
@@ -747,6 +748,12 @@ def students_finish(ctx) -> dict:
     return {"missing": [f"{e.student.full_name}, {e.class_group}" for e in rows]}
 
 
+def guardians_finish(ctx) -> dict:
+    seen = ctx.seen_ids(ExternalEntity.GUARDIAN)
+    rows = Guardian.objects.filter(school=ctx.school).exclude(pk__in=seen)
+    return {"missing": [g.full_name for g in rows]}
+
+
 def teachers_finish(ctx) -> dict:
     seen = ctx.seen_ids(ExternalEntity.TEACHER)
     rows = Teacher.objects.filter(school=ctx.school).exclude(pk__in=seen)
@@ -764,6 +771,7 @@ HANDLERS = {
 }
 FINISHERS = {
     ImportKind.STUDENTS: students_finish,
+    ImportKind.GUARDIANS: guardians_finish,
     ImportKind.TEACHERS: teachers_finish,
     ImportKind.TIMETABLE: timetable_finish,
 }
