@@ -96,6 +96,11 @@ app.conf.beat_schedule = {
     },
     # Generated files (PDF extracts and reports) are removed once expired (a week after they
     # were requested); requested files the broker never got are enqueued again.
+    # Checks and imports of an uploaded roster whose worker died or never got them.
+    "requeue-imports": {
+        "task": "imports.batches_requeue",
+        "schedule": 5 * 60,
+    },
     "expire-generated-files": {
         "task": "extracts.expire_files",
         "schedule": 60 * 60,

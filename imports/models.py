@@ -60,6 +60,9 @@ class ImportBatch(SchoolOwned):
     counts = models.JSONField(_("counts"), default=dict, blank=True)
     errors = models.JSONField(_("errors"), default=list, blank=True)
     error = models.TextField(_("why it failed"), blank=True)
+    # When its check or import was last handed to a worker: the sweep hands it over again
+    # when the broker lost it or its worker died (imports.services.batches_requeue).
+    queued_at = models.DateTimeField(_("queued at"), null=True, blank=True)
     progress_done = models.PositiveIntegerField(_("done"), default=0)
     progress_total = models.PositiveIntegerField(_("of"), default=0)
     applied_at = models.DateTimeField(_("imported at"), null=True, blank=True)
@@ -79,6 +82,8 @@ class ImportBatch(SchoolOwned):
         indexes = [
             # The school's list of recent imports, newest first.
             models.Index(fields=["school", "-created_at"], name="import_school_recent"),
+            # The sweep of checks and imports whose worker never came back.
+            models.Index(fields=["status", "queued_at"], name="import_status_queued"),
         ]
 
     def __str__(self) -> str:

@@ -72,6 +72,7 @@ class Context:
     file_name: str = ""
     seen: dict = field(default_factory=dict)  # (entity, id) → line that named it
     created_entries: list = field(default_factory=list)
+    classes: dict = field(default_factory=dict)  # (level, letter) → this year's class
     _students: dict | None = None
     _teachers: dict | None = None
 
@@ -202,10 +203,13 @@ def _map(ctx, entity: str, key: str, obj) -> None:
 
 def class_of(ctx, text: str, field_name: str, *, create: bool) -> tuple[ClassGroup, bool]:
     level, letter = _parsed(v.parse_class, text, field_name)
-    found = ClassGroup.objects.filter(
-        school=ctx.school, year=ctx.year, level=level, letter__iexact=letter
-    ).first()
+    found = ctx.classes.get((level, letter))
+    if found is None:
+        found = ClassGroup.objects.filter(
+            school=ctx.school, year=ctx.year, level=level, letter__iexact=letter
+        ).first()
     if found is not None:
+        ctx.classes[(level, letter)] = found
         return found, False
     if not create:
         raise _err(field_name, _("There is no class %(name)s this year.") % {"name": text})
@@ -216,6 +220,7 @@ def class_of(ctx, text: str, field_name: str, *, create: bool) -> tuple[ClassGro
         external_id=f"{ctx.year.pk}:{level}{letter}",
         values={"year": ctx.year, "level": level, "letter": letter},
     )
+    # Not remembered: the line may still fail and take the new class with it.
     return made.obj, made.action == CREATED
 
 
@@ -396,6 +401,7 @@ def guardian_line(ctx, row: dict, line: int) -> Done:
             document_ref=row.get("document_ref", "")[:100],
         )
     ctx.see("link", hash((done.obj.pk, child.pk)), line, "guardian")
+    ctx.seen.setdefault((ExternalEntity.GUARDIAN, done.obj.pk), line)  # a parent of several
     label = _("%(parent)s — %(child)s") % {"parent": done.obj.full_name, "child": child.full_name}
     action = CREATED if guardian is None else (UPDATED if changes or contact_changes else UNCHANGED)
     return Done(action, label, changes + contact_changes, notes)
@@ -742,6 +748,12 @@ def students_finish(ctx) -> dict:
     return {"missing": [f"{e.student.full_name}, {e.class_group}" for e in rows]}
 
 
+def guardians_finish(ctx) -> dict:
+    seen = ctx.seen_ids(ExternalEntity.GUARDIAN)
+    rows = Guardian.objects.filter(school=ctx.school).exclude(pk__in=seen)
+    return {"missing": [g.full_name for g in rows]}
+
+
 def teachers_finish(ctx) -> dict:
     seen = ctx.seen_ids(ExternalEntity.TEACHER)
     rows = Teacher.objects.filter(school=ctx.school).exclude(pk__in=seen)
@@ -759,6 +771,7 @@ HANDLERS = {
 }
 FINISHERS = {
     ImportKind.STUDENTS: students_finish,
+    ImportKind.GUARDIANS: guardians_finish,
     ImportKind.TEACHERS: teachers_finish,
     ImportKind.TIMETABLE: timetable_finish,
 }

@@ -13,14 +13,14 @@ import logging
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from school.selectors import current_year
 
 from . import columns, rows
-from .models import ImportBatch, ImportKind, ImportStatus
+from .models import WORKING, ImportBatch, ImportKind, ImportStatus
 from .parsing import Table, TableError, read_table
 
 logger = logging.getLogger(__name__)
@@ -90,8 +90,29 @@ def batch_map(*, batch: ImportBatch, mapping: dict[str, str]) -> ImportBatch:
 
 def _check_start(batch: ImportBatch) -> None:
     batch.status = ImportStatus.PREVIEWING
-    batch.save(update_fields=["status"])
+    batch.queued_at = timezone.now()
+    batch.save(update_fields=["status", "queued_at"])
     transaction.on_commit(lambda: _enqueue("preview", batch.pk))
+
+
+# Longer than the task's hard time limit (ednevnik/celery.py): a step still working after
+# this long lost its worker or was never delivered.
+STALE_STEP = dt.timedelta(minutes=15)
+
+
+def batches_requeue(*, now: dt.datetime | None = None) -> int:
+    """Hand checks and imports whose worker never came back to a worker again (their steps
+    claim their status, so a step that is in fact still running is not done twice)."""
+    now = now or timezone.now()
+    stale = list(
+        ImportBatch.objects.filter(status__in=WORKING, queued_at__lt=now - STALE_STEP).values_list(
+            "pk", "status"
+        )
+    )
+    for pk, status in stale:
+        ImportBatch.objects.filter(pk=pk, status=status).update(queued_at=now)
+        _enqueue("preview" if status == ImportStatus.PREVIEWING else "apply", pk)
+    return len(stale)
 
 
 def _enqueue(step: str, batch_id: int) -> None:
@@ -177,6 +198,9 @@ def _run(batch: ImportBatch, table: Table, user) -> dict:
                 done = handler(ctx, values, number)
         except ValidationError as error:
             errors += _error_items(number, error, labels)
+        except DatabaseError:  # a rule of the database the checks did not foresee
+            logger.exception("import %s, line %s", batch.pk, number)
+            errors.append({"line": number, "field": "", "message": _("The line cannot be saved.")})
         else:
             lines.append(
                 {
@@ -217,6 +241,9 @@ def batch_preview(*, batch_id: int) -> ImportBatch | None:
         pass
     except (TableError, ValidationError) as error:
         return _fail(batch, " ".join(getattr(error, "messages", [str(error)])))
+    except Exception:  # never left "checking" for good: the admin sees it failed
+        logger.exception("the check of import %s failed", batch.pk)
+        return _fail(batch, _("The file could not be checked."))
     batch.preview = result
     batch.counts = result["counts"]
     batch.errors = result["errors"]
@@ -247,7 +274,8 @@ def batch_confirm(*, batch: ImportBatch, confirmed_by, end_missing: bool = False
         locked.status = ImportStatus.APPLYING
         locked.applied_by = confirmed_by
         locked.options = {**locked.options, "end_missing": bool(end_missing)}
-        locked.save(update_fields=["status", "applied_by", "options"])
+        locked.queued_at = timezone.now()
+        locked.save(update_fields=["status", "applied_by", "options", "queued_at"])
         transaction.on_commit(lambda: _enqueue("apply", locked.pk))
     return locked
 
@@ -292,6 +320,9 @@ def batch_apply(*, batch_id: int) -> ImportBatch | None:
         pass
     except (TableError, ValidationError) as error:
         failure = " ".join(getattr(error, "messages", [str(error)]))
+    except Exception:  # rolled back; never left "importing" for good
+        logger.exception("import %s failed", batch_id)
+        failure = _("The import failed and was undone.")
     if failure is not None:
         batch = ImportBatch.objects.get(pk=batch_id)
         return _fail(batch, failure)

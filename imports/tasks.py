@@ -13,3 +13,8 @@ def batch_preview(batch_id: int) -> None:
 @shared_task(name="imports.batch_apply")
 def batch_apply(batch_id: int) -> None:
     services.batch_apply(batch_id=batch_id)
+
+
+@shared_task(name="imports.batches_requeue")
+def batches_requeue() -> int:
+    return services.batches_requeue()

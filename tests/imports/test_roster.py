@@ -230,6 +230,7 @@ def test_parents_with_contacts_from_a_paper_list(cast, django_capture_on_commit_
     batch = upload(capture, cast.school_admin, ImportKind.GUARDIANS, csv_file(rows))
     assert batch.counts["created"] == 1, batch.errors
     assert [(e["line"], e["field"]) for e in batch.errors] == [(3, "Телефон")]
+    assert len(batch.preview["missing"]) == 4  # the cast's parents, listed and left alone
     line = batch.preview["lines"][0]
     assert ["телефон", "—", "+79001234567"] in line["changes"]
     assert "Телефон как записано: «8 (900) 123-45-67»." in line["notes"]

@@ -164,3 +164,39 @@ def test_unknown_subject_teacher_or_class_are_errors_of_their_lines(
     assert (2, "Класс или группа") in fields
     assert (3, "День недели") in fields
     assert TimetableEntry.objects.filter(school=cast.school).count() == 0
+
+
+def test_a_study_group_by_its_name_and_a_teacher_by_the_full_name(
+    cast, django_capture_on_commit_callbacks
+):
+    from school.models import StudyGroup
+
+    group = StudyGroup.objects.create(
+        school=cast.school,
+        year=cast.year,
+        name="7А английский, 2 группа",
+        subject=cast.russian,
+        class_group=cast.class_7a,
+    )
+    teacher = cast.class_teacher.teacher
+    rows = [
+        HEADER,
+        ["4", "5", "7а Английский, 2 группа", "Русский язык", teacher.full_name, "каб. 3"],
+    ]
+    batch = upload(
+        django_capture_on_commit_callbacks,
+        cast.school_admin,
+        ImportKind.TIMETABLE,
+        csv_file(rows),
+        valid_from=(cast.today + dt.timedelta(days=1)).isoformat(),
+    )
+    assert batch.counts["created"] == 1, batch.errors
+    confirm(django_capture_on_commit_callbacks, batch, cast.school_admin)
+    entry = TimetableEntry.objects.get(study_group=group)
+    assert (entry.weekday, entry.lesson_number, entry.teacher, entry.room) == (
+        4,
+        5,
+        teacher,
+        "каб. 3",
+    )
+    assert entry.class_group is None

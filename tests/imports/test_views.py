@@ -149,3 +149,18 @@ def test_wrong_methods(admin_client):
 def test_the_admin_menu_links_the_import(cast, admin_client):
     body = admin_client.get(reverse("home")).content.decode()
     assert reverse("imports:index") in body
+
+
+def test_the_index_lists_the_schools_imports_in_a_fixed_number_of_queries(
+    cast, admin_client, django_capture_on_commit_callbacks, django_assert_max_num_queries
+):
+    for _n in range(3):
+        upload(
+            django_capture_on_commit_callbacks,
+            cast.school_admin,
+            ImportKind.STUDENTS,
+            csv_file(ROWS, name="list.csv"),
+        )
+    with django_assert_max_num_queries(10):
+        body = admin_client.get(reverse("imports:index")).content.decode()
+    assert body.count("list.csv") == 3
