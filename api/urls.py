@@ -36,4 +36,5 @@ urlpatterns = [
     path("api/oauth/token/", oauth.TokenView.as_view(), name="token"),
     path("api/oauth/revoke/", oauth.RevokeTokenView.as_view(), name="revoke"),
     path("ims/oneroster/", include("api.oneroster.urls")),
+    path("exchange/bundle/", include("api.bundle.urls")),
 ]

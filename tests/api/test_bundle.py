@@ -156,6 +156,7 @@ def test_a_broken_row_refuses_the_whole_bundle_naming_file_line_and_field(cast):
     data = _replace(bundle_export(school=cast.school), "users", break_third)
     with pytest.raises(BundleRefused) as refused:
         bundle_import(school=twin, data=data, user=admin)
+    assert len(refused.value.errors) == 1, refused.value.errors
     [error] = refused.value.errors
     assert (error.file, error.line, error.field) == ("users.csv", 4, "familyName")
     assert "150" in error.message

@@ -216,6 +216,12 @@ MATRIX = {
     "extracts:journal_group_export": e(SEVEN_A_MATH, params={"fmt": "csv"}),
     "notifications:settings": e(FAMILY - {"student"}, post=FAMILY - {"student"}),
     "notifications:log": e(ADMINS),
+    # The OneRoster CSV bundle: the school admin's page; a bundle name that is not the
+    # school's own (here none at all) is a 404.
+    "api:bundle": e(ADMINS),
+    "api:bundle_export": e(post=ADMINS),
+    "api:bundle_import": e(post=ADMINS),
+    "api:bundle_download": e(get_status={"school_admin": 404, "outsider": 404}),
     "notifications:unsubscribe": e(),
     "notifications:withdraw": e(),
     "notifications:twilio_status": e(),
