@@ -91,8 +91,9 @@ def _close_columns(request, scope: selectors.JournalScope, columns, periods) -> 
     school = scope.school
     closed_periods = [p for p in periods if p.closed_at is not None]
     deputy = is_deputy_head(request.user)
+    lesson = Lesson(school=school)  # one stand-in the rules read, its date and status per column
     for column in columns:
-        lesson = Lesson(date=column.date, status=column.status, school=school)
+        lesson.date, lesson.status = column.date, column.status
         period_closed = any(p.starts_on <= column.date <= p.ends_on for p in closed_periods)
         column.closed = (
             services.edit_refusal(
