@@ -8,6 +8,7 @@ from django.db.models import (
     DateField,
     DateTimeField,
     Exists,
+    F,
     OuterRef,
     Q,
     QuerySet,
@@ -217,6 +218,44 @@ def _from_json(model_field, value):
     if isinstance(model_field, DateField):
         return parse_date(value)
     return value
+
+
+def column_lessons(
+    user,
+    *,
+    class_id: int = 0,
+    subject_id: int = 0,
+    group_id: int | None = None,
+    work_type_id: int | None = None,
+) -> QuerySet[Lesson]:
+    """The lessons of one journal (a class and subject, or a study group) whose column the
+    user may save: the deputy head every one of the school, a teacher those of a journal they
+    are assigned to (as journal_scope's `can_edit`); with a chosen work type, only while it is
+    one of the school's. Unevaluated: the column save locks the lesson through it, so the
+    check costs no statement of its own. The teacher is matched by the user, not the profile
+    (no query for it)."""
+    if group_id is not None:
+        lessons = Lesson.objects.filter(
+            study_group_id=group_id, subject_id=F("study_group__subject_id")
+        )
+        assignment = TeachingAssignment.objects.filter(
+            study_group_id=group_id, subject_id=OuterRef("subject_id")
+        )
+    else:
+        lessons = Lesson.objects.filter(
+            class_group_id=class_id, study_group__isnull=True, subject_id=subject_id
+        )
+        assignment = TeachingAssignment.objects.filter(
+            class_group_id=class_id, subject_id=subject_id, study_group__isnull=True
+        )
+    lessons = lessons.filter(school_id=user.school_id)
+    if not is_deputy_head(user):
+        lessons = lessons.filter(Exists(assignment.filter(teacher__user_id=user.pk)))
+    if work_type_id is not None:
+        lessons = lessons.filter(
+            Exists(WorkType.objects.filter(pk=work_type_id, school_id=OuterRef("school_id")))
+        )
+    return lessons
 
 
 def periods_for(

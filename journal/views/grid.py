@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Exists, F, OuterRef, QuerySet
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -15,7 +14,6 @@ from accounts.access import role_required
 from accounts.audit import record_access
 from accounts.models import Role
 from accounts.rules import is_deputy_head, is_teacher
-from school.models import TeachingAssignment
 
 from .. import selectors, services
 from ..forms import MARK_HELP, parse_column
@@ -93,8 +91,9 @@ def _close_columns(request, scope: selectors.JournalScope, columns, periods) -> 
     school = scope.school
     closed_periods = [p for p in periods if p.closed_at is not None]
     deputy = is_deputy_head(request.user)
+    lesson = Lesson(school=school)  # one stand-in the rules read, its date and status per column
     for column in columns:
-        lesson = Lesson(date=column.date, status=column.status, school=school)
+        lesson.date, lesson.status = column.date, column.status
         period_closed = any(p.starts_on <= column.date <= p.ends_on for p in closed_periods)
         column.closed = (
             services.edit_refusal(
@@ -189,21 +188,7 @@ def _grid_page(request, scope: selectors.JournalScope, grid_url: str):
     return render(request, "journal/grid.html", context, status=status)
 
 
-def _writable_lessons(user, lessons: QuerySet[Lesson], assignment: Exists, work_type_id):
-    """The journal's lessons this user may write in, for the save's own lock: the deputy head
-    every one of the school, a teacher those of a journal they are assigned to; with a chosen
-    work type, only while it is one of the school's."""
-    lessons = lessons.filter(school_id=user.school_id)
-    if not is_deputy_head(user):
-        lessons = lessons.filter(assignment)
-    if work_type_id is not None:
-        lessons = lessons.filter(
-            Exists(WorkType.objects.filter(pk=work_type_id, school_id=OuterRef("school_id")))
-        )
-    return lessons
-
-
-def _quick_save(request, grid_url: str, lessons, assignment):
+def _quick_save(request, grid_url: str, *, class_id: int = 0, subject_id: int = 0, group_id=None):
     """The column save in the statements of the save alone: access, the journal and the work
     type are checked by the save's lock query (`within`), the pupils' names are not read. Any
     refusal (a bad cell, a conflict, a lesson or work type not there) returns None, and the
@@ -231,7 +216,13 @@ def _quick_save(request, grid_url: str, lessons, assignment):
                 else None
             ),
             reason=reason,
-            within=_writable_lessons(request.user, lessons, assignment, work_type_id),
+            within=selectors.column_lessons(
+                request.user,
+                class_id=class_id,
+                subject_id=subject_id,
+                group_id=group_id,
+                work_type_id=work_type_id,
+            ),
         )
     except (Lesson.DoesNotExist, ValidationError):
         return None
@@ -259,20 +250,8 @@ def _show_class(request, class_id: int, subject_id: int):
 @column_writers
 def _save_class(request, class_id: int, subject_id: int):
     grid_url = reverse("journal:grid_class", args=[class_id, subject_id])
-    lessons = Lesson.objects.filter(
-        class_group_id=class_id, study_group__isnull=True, subject_id=subject_id
-    )
-    assignment = Exists(
-        TeachingAssignment.objects.filter(
-            teacher__user_id=request.user.pk,
-            class_group_id=class_id,
-            subject_id=subject_id,
-            study_group__isnull=True,
-        )
-    )
-    return _quick_save(request, grid_url, lessons, assignment) or _show_class(
-        request, class_id, subject_id
-    )
+    saved = _quick_save(request, grid_url, class_id=class_id, subject_id=subject_id)
+    return saved or _show_class(request, class_id, subject_id)
 
 
 @require_http_methods(["GET", "POST"])
@@ -290,14 +269,4 @@ def _show_group(request, group_id: int):
 @column_writers
 def _save_group(request, group_id: int):
     grid_url = reverse("journal:grid_group", args=[group_id])
-    lessons = Lesson.objects.filter(
-        study_group_id=group_id, subject_id=F("study_group__subject_id")
-    )
-    assignment = Exists(
-        TeachingAssignment.objects.filter(
-            teacher__user_id=request.user.pk,
-            study_group_id=group_id,
-            subject_id=OuterRef("subject_id"),
-        )
-    )
-    return _quick_save(request, grid_url, lessons, assignment) or _show_group(request, group_id)
+    return _quick_save(request, grid_url, group_id=group_id) or _show_group(request, group_id)
