@@ -50,7 +50,7 @@ from school.models import (
     TeachingAssignment,
     TimetableEntry,
 )
-from school.rules import children_of
+from school.rules import children_of, office_pupils
 
 from .models import CalendarFeed, JournalVersion, WeekAcknowledgement, feed_token_hash
 from .rules import remarks_visible_to
@@ -150,46 +150,9 @@ def diary_frame(
     school = user.school if on is None else None
     day = on or school.today()
     week = week_start_of(day)
-    enrollment = Enrollment.objects.filter(student_id=OuterRef("pk")).on_day(day)
     annotations = {
+        **_frame_annotations(day),
         "diary_consent": diary_consent(user),
-        "enrollment": Subquery(
-            enrollment.order_by("-joined_on", "-pk").values(
-                json=JSONObject(
-                    class_group_id="class_group_id",
-                    level="class_group__level",
-                    letter="class_group__letter",
-                    year_id="year_id",
-                )
-            )[:1]
-        ),
-        "group_ids": ArrayOf(
-            StudyGroupMembership.objects.filter(
-                student_id=OuterRef("pk"),
-                group__year__starts_on__lte=day,
-                group__year__ends_on__gte=day,
-            ).values("group_id")
-        ),
-        "bells": ArrayOf(
-            BellSchedule.objects.filter(school_id=OuterRef("school_id")).values(
-                json=JSONObject(n="lesson_number", s="starts_at", e="ends_at")
-            )
-        ),
-        "holidays": ArrayOf(
-            Holiday.objects.filter(
-                school_id=OuterRef("school_id"),
-                starts_on__lte=week + dt.timedelta(days=6),
-                ends_on__gte=week,
-            ).values(
-                json=JSONObject(
-                    name="name",
-                    s="starts_on",
-                    e="ends_on",
-                    lo="level_min",
-                    hi="level_max",
-                )
-            )
-        ),
         "siblings": ArrayOf(
             children_of(user)
             .order_by("first_name", "last_name", "pk")
@@ -227,6 +190,73 @@ def diary_frame(
         raise Http404
     if school is not None:
         student.school = school  # the same row: the student was filtered by the user's school
+    frame = _frame_from(student, day)
+    frame.viewer_role = user.role
+    return frame
+
+
+def _frame_annotations(day: dt.date) -> dict:
+    """What every diary page needs around the child on `day`, as annotations over Student:
+    the class and groups, the bells and the holidays of the week."""
+    week = week_start_of(day)
+    enrollment = Enrollment.objects.filter(student_id=OuterRef("pk")).on_day(day)
+    annotations = {
+        "enrollment": Subquery(
+            enrollment.order_by("-joined_on", "-pk").values(
+                json=JSONObject(
+                    class_group_id="class_group_id",
+                    level="class_group__level",
+                    letter="class_group__letter",
+                    year_id="year_id",
+                )
+            )[:1]
+        ),
+        "group_ids": ArrayOf(
+            StudyGroupMembership.objects.filter(
+                student_id=OuterRef("pk"),
+                group__year__starts_on__lte=day,
+                group__year__ends_on__gte=day,
+            ).values("group_id")
+        ),
+        "bells": ArrayOf(
+            BellSchedule.objects.filter(school_id=OuterRef("school_id")).values(
+                json=JSONObject(n="lesson_number", s="starts_at", e="ends_at")
+            )
+        ),
+        "holidays": ArrayOf(
+            Holiday.objects.filter(
+                school_id=OuterRef("school_id"),
+                starts_on__lte=week + dt.timedelta(days=6),
+                ends_on__gte=week,
+            ).values(
+                json=JSONObject(
+                    name="name",
+                    s="starts_on",
+                    e="ends_on",
+                    lo="level_min",
+                    hi="level_max",
+                )
+            )
+        ),
+    }
+    return annotations
+
+
+def staff_diary_frame(user, student_id: int, *, pupils, on: dt.date | None = None) -> DiaryFrame:
+    """A pupil's diary as a staff member reads it, read-only: the pupil among `pupils(user,
+    day)` (a school.rules predicate: homeroom_pupils, pupils_whose_marks_staff_read), or
+    Http404 (identical for "not yours" and "missing"). One query, like diary_frame; the
+    family's consent is not asked (it governs electronic delivery to the family)."""
+    if not user.is_active or not user.school_id:
+        raise Http404
+    school = user.school
+    day = on or school.today()
+    student = pupils(user, day).filter(pk=student_id).annotate(**_frame_annotations(day)).first()
+    if student is None:
+        raise Http404
+    student.school = school  # the same row: the pupils are filtered by the user's school
+    student.diary_consent = True
+    student.siblings = []
     frame = _frame_from(student, day)
     frame.viewer_role = user.role
     return frame
@@ -761,3 +791,34 @@ def family_news(
             if mine:
                 news[pk].homework.append(item)
     return list(news.values())
+
+
+# --- The office finds a pupil -------------------------------------------------------------------
+
+
+def office_pupil_search(user, *, name: str = "", class_id: int | None = None) -> QuerySet[Student]:
+    """The pupils of the office's school (school.rules.office_pupils) whose last or first name
+    contains `name` and who are in the class today, by name, with today's class annotated."""
+    today = user.school.today()
+    found = office_pupils(user)
+    for word in name.split()[:3]:
+        found = found.filter(Q(last_name__icontains=word) | Q(first_name__icontains=word))
+    current = Enrollment.objects.filter(student_id=OuterRef("pk")).on_day(today)
+    if class_id is not None:
+        found = found.filter(pk__in=current.filter(class_group_id=class_id).values("student_id"))
+    latest = current.order_by("-joined_on", "-pk")
+    return found.annotate(
+        class_level=Subquery(latest.values("class_group__level")[:1]),
+        class_letter=Subquery(latest.values("class_group__letter")[:1]),
+    ).order_by("last_name", "first_name", "pk")
+
+
+def office_classes(user) -> list[ClassGroup]:
+    """The classes of the user's school this academic year, for the search's filter (the
+    pupil search is the office's: the view admits the school admin alone)."""
+    today = user.school.today()
+    return list(
+        ClassGroup.objects.filter(
+            school_id=user.school_id, year__starts_on__lte=today, year__ends_on__gte=today
+        ).order_by("level", "letter")
+    )
