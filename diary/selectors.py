@@ -51,7 +51,7 @@ from school.models import (
     TeachingAssignment,
     TimetableEntry,
 )
-from school.rules import children_of
+from school.rules import children_of, office_pupils
 
 from .models import CalendarFeed, JournalVersion, WeekAcknowledgement, feed_token_hash
 from .rules import remarks_visible_to
@@ -177,9 +177,52 @@ def _frame_query(role, with_school, journal_version, **values) -> QuerySet[Stude
         if user.role == Role.GUARDIAN
         else None
     )
+    annotations = {
+        **_frame_annotations(day, week, week_end),
+        "diary_consent": diary_consent(user),
+        "siblings": ArrayOf(
+            children_of(user)
+            .order_by("first_name", "last_name", "pk")
+            .values(json=JSONObject(id="pk", first_name="first_name", last_name="last_name"))
+        ),
+    }
+    if journal_version:
+        classes = Enrollment.objects.filter(student_id=OuterRef(OuterRef("pk"))).on_day(day)
+        groups = StudyGroupMembership.objects.filter(
+            student_id=OuterRef(OuterRef("pk")),
+            group__year__starts_on__lte=day,
+            group__year__ends_on__gte=day,
+        )
+        annotations["journal_versions"] = ArrayOf(
+            JournalVersion.objects.filter(
+                Q(kind=JournalVersion.Kind.STUDENT, ref_id=OuterRef("pk"))
+                | Q(kind=JournalVersion.Kind.CLASS, ref_id__in=classes.values("class_group_id"))
+                | Q(kind=JournalVersion.Kind.GROUP, ref_id__in=groups.values("group_id"))
+            )
+            .order_by()
+            .values("version")
+        )
+    if guardian is not None:
+        annotations["viewer_guardian_id"] = guardian
+        annotations["acknowledged_at"] = Subquery(
+            WeekAcknowledgement.objects.filter(
+                guardian__user=user, student_id=OuterRef("pk"), week_start=week
+            ).values("acknowledged_at")[:1]
+        )
+    found = children_of(user).filter(pk=values["student_id"])
+    if with_school:
+        found = found.select_related("school")
+    return found.annotate(**annotations).order_by("pk")[:1]
+
+
+_FRAME = Prepared(_frame_query)
+
+
+def _frame_annotations(day: dt.date, week: dt.date, week_end: dt.date) -> dict:
+    """What every diary page needs around the child on `day`, as annotations over Student:
+    the class and groups, the bells and the holidays of the week (`week` to `week_end`)."""
     enrollment = Enrollment.objects.filter(student_id=OuterRef("pk")).on_day(day)
     annotations = {
-        "diary_consent": diary_consent(user),
         "enrollment": Subquery(
             enrollment.order_by("-joined_on", "-pk").values(
                 json=JSONObject(
@@ -217,42 +260,30 @@ def _frame_query(role, with_school, journal_version, **values) -> QuerySet[Stude
                 )
             )
         ),
-        "siblings": ArrayOf(
-            children_of(user)
-            .order_by("first_name", "last_name", "pk")
-            .values(json=JSONObject(id="pk", first_name="first_name", last_name="last_name"))
-        ),
     }
-    if journal_version:
-        classes = Enrollment.objects.filter(student_id=OuterRef(OuterRef("pk"))).on_day(day)
-        groups = StudyGroupMembership.objects.filter(
-            student_id=OuterRef(OuterRef("pk")),
-            group__year__starts_on__lte=day,
-            group__year__ends_on__gte=day,
-        )
-        annotations["journal_versions"] = ArrayOf(
-            JournalVersion.objects.filter(
-                Q(kind=JournalVersion.Kind.STUDENT, ref_id=OuterRef("pk"))
-                | Q(kind=JournalVersion.Kind.CLASS, ref_id__in=classes.values("class_group_id"))
-                | Q(kind=JournalVersion.Kind.GROUP, ref_id__in=groups.values("group_id"))
-            )
-            .order_by()
-            .values("version")
-        )
-    if guardian is not None:
-        annotations["viewer_guardian_id"] = guardian
-        annotations["acknowledged_at"] = Subquery(
-            WeekAcknowledgement.objects.filter(
-                guardian__user=user, student_id=OuterRef("pk"), week_start=week
-            ).values("acknowledged_at")[:1]
-        )
-    found = children_of(user).filter(pk=values["student_id"])
-    if with_school:
-        found = found.select_related("school")
-    return found.annotate(**annotations).order_by("pk")[:1]
+    return annotations
 
 
-_FRAME = Prepared(_frame_query)
+def staff_diary_frame(user, student_id: int, *, pupils, on: dt.date | None = None) -> DiaryFrame:
+    """A pupil's diary as a staff member reads it, read-only: the pupil among `pupils(user,
+    day)` (a school.rules predicate: homeroom_pupils, pupils_whose_marks_staff_read), or
+    Http404 (identical for "not yours" and "missing"). One query, like diary_frame; the
+    family's consent is not asked (it governs electronic delivery to the family)."""
+    if not user.is_active or not user.school_id:
+        raise Http404
+    school = user.school
+    day = on or school.today()
+    week = week_start_of(day)
+    annotations = _frame_annotations(day, week, week + dt.timedelta(days=6))
+    student = pupils(user, day).filter(pk=student_id).annotate(**annotations).first()
+    if student is None:
+        raise Http404
+    student.school = school  # the same row: the pupils are filtered by the user's school
+    student.diary_consent = True
+    student.siblings = []
+    frame = _frame_from(student, day)
+    frame.viewer_role = user.role
+    return frame
 
 
 def _frame_from(student: Student, day: dt.date) -> DiaryFrame:
@@ -784,3 +815,34 @@ def family_news(
             if mine:
                 news[pk].homework.append(item)
     return list(news.values())
+
+
+# --- The office finds a pupil -------------------------------------------------------------------
+
+
+def office_pupil_search(user, *, name: str = "", class_id: int | None = None) -> QuerySet[Student]:
+    """The pupils of the office's school (school.rules.office_pupils) whose last or first name
+    contains `name` and who are in the class today, by name, with today's class annotated."""
+    today = user.school.today()
+    found = office_pupils(user)
+    for word in name.split()[:3]:
+        found = found.filter(Q(last_name__icontains=word) | Q(first_name__icontains=word))
+    current = Enrollment.objects.filter(student_id=OuterRef("pk")).on_day(today)
+    if class_id is not None:
+        found = found.filter(pk__in=current.filter(class_group_id=class_id).values("student_id"))
+    latest = current.order_by("-joined_on", "-pk")
+    return found.annotate(
+        class_level=Subquery(latest.values("class_group__level")[:1]),
+        class_letter=Subquery(latest.values("class_group__letter")[:1]),
+    ).order_by("last_name", "first_name", "pk")
+
+
+def office_classes(user) -> list[ClassGroup]:
+    """The classes of the user's school this academic year, for the search's filter (the
+    pupil search is the office's: the view admits the school admin alone)."""
+    today = user.school.today()
+    return list(
+        ClassGroup.objects.filter(
+            school_id=user.school_id, year__starts_on__lte=today, year__ends_on__gte=today
+        ).order_by("level", "letter")
+    )

@@ -53,6 +53,12 @@ urlpatterns = [
     ),
     path("<int:student_id>/feed/", views.feed_settings, name="feed_settings"),
     path("<int:student_id>/feed/<str:token>.ics", views.feed, name="feed"),
+    # Staff read a pupil's diary (the class teacher, the office).
+    path("pupils/", views.pupil_search, name="pupil_search"),
+    path("pupil/<int:student_id>/", views.pupil, name="pupil"),
+    path("pupil/<int:student_id>/week/<isodate:week>/", views.pupil_week, name="pupil_week"),
+    path("pupil/<int:student_id>/marks/", views.pupil_marks, name="pupil_marks"),
+    path("pupil/<int:student_id>/remarks/", views.pupil_remarks, name="pupil_remarks"),
     path(
         "class/<int:class_id>/acknowledgements/",
         views.class_acknowledgements,

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.core import is_ratelimited
@@ -23,12 +24,13 @@ from django_ratelimit.exceptions import Ratelimited
 
 from accounts.access import role_required
 from accounts.audit import record_access
-from accounts.rules import is_family_member, is_guardian, is_teacher
+from accounts.rules import is_family_member, is_guardian, is_school_admin, is_teacher
 from consent import selectors as consent_selectors
 from consent.rules import may_open_diary_of
 from journal.grading import Thresholds
 from journal.models import FinalKind
 from school.models import current_period
+from school.rules import homeroom_pupils, pupils_whose_marks_staff_read
 
 from . import ical, selectors, services, weekcache
 from .charts import child_marks_chart
@@ -156,10 +158,10 @@ def _selected_day(request, days, today: dt.date) -> dt.date:
     return today if today in dates else dates[0]
 
 
-def _day_link(frame, day: dt.date) -> dict:
+def _day_link(frame, day: dt.date, url_name: str = "diary:week") -> dict:
     """The week page opened on one day (the phone's day view)."""
     monday = selectors.week_start_of(day)
-    url = reverse("diary:week", kwargs={"student_id": frame.student.pk, "week": monday})
+    url = reverse(url_name, kwargs={"student_id": frame.student.pk, "week": monday})
     return {"date": day, "url": f"{url}?day={day.isoformat()}"}
 
 
@@ -532,3 +534,123 @@ def class_acknowledgements(request, class_id: int, week: dt.date | None = None):
         % {"group": klass, "date": monday.strftime("%d.%m.%Y")},
     )
     return render(request, "diary/class_acknowledgements.html", context)
+
+
+# --- Staff read a pupil's diary ---------------------------------------------------------------
+# Read-only pages of one pupil's diary for the school's staff: the class teacher reads the week,
+# marks and remarks of the homeroom class's pupils (school.rules.homeroom_pupils); the office
+# (school admin) reads the marks of any pupil of its school, which it prints for families
+# (school.rules.office_pupils). Another pupil is a 404; any other role a 403. The family's
+# consent is not asked: it governs what reaches the family electronically.
+
+marks_readers = role_required(is_teacher, is_school_admin)
+class_teachers = role_required(is_teacher)
+
+STAFF_TABS = [
+    ("week", "diary:pupil", _lazy("Week")),
+    ("marks", "diary:pupil_marks", _lazy("Marks")),
+    ("remarks", "diary:pupil_remarks", _lazy("Remarks")),
+]
+
+
+def _render_staff(request, frame, template, context, *, tab, what):
+    """A staff page of the pupil's diary, announced to the access log."""
+    # The office reads marks only; the class teacher the week, the marks and the remarks.
+    shown = [t for t in STAFF_TABS if t[0] == "marks" or is_teacher(request.user)]
+    tabs = [
+        {"name": name, "url": reverse(url_name, args=[frame.student.pk]), "label": label}
+        for name, url_name, label in shown
+    ]
+    record_access(request.user, [frame.student.pk], _("Pupil's diary: %(what)s") % {"what": what})
+    base = {
+        "frame": frame,
+        "student": frame.student,
+        "tab": tab,
+        "staff_tabs": tabs,
+        "layout": "diary/staff/_layout.html",
+    }
+    return render(request, template, {**base, **context})
+
+
+@require_GET
+@class_teachers
+def pupil(request, student_id: int):
+    frame = selectors.staff_diary_frame(request.user, student_id, pupils=homeroom_pupils)
+    week = selectors.week_start_of(frame.on)
+    return redirect("diary:pupil_week", student_id=frame.student.pk, week=week)
+
+
+@require_GET
+@class_teachers
+def pupil_week(request, student_id: int, week: dt.date):
+    monday = selectors.week_start_of(week)
+    if monday != week:
+        return redirect("diary:pupil_week", student_id=student_id, week=monday)
+    frame = selectors.staff_diary_frame(request.user, student_id, pupils=homeroom_pupils, on=monday)
+    today = frame.school.today()
+    lessons = selectors.week_lessons(frame, monday)
+    days = build_week(
+        frame,
+        monday,
+        lessons=lessons,
+        marks=selectors.week_marks(frame, monday),
+        homework=selectors.week_homework(frame, monday, [lesson.pk for lesson in lessons]),
+        remarks=selectors.week_remarks(frame, monday),
+        today=today,
+    )
+    selected = _selected_day(request, days, today)
+    link = "diary:pupil_week"
+    context = {
+        "week": monday,
+        "week_end": monday + dt.timedelta(days=6),
+        "previous_week": monday - dt.timedelta(days=7),
+        "next_week": monday + dt.timedelta(days=7),
+        "this_week": selectors.week_start_of(today),
+        "days": days,
+        "staff": True,
+        "selected_day": selected,
+        "today_link": _day_link(frame, today, link),
+        "previous_day": _day_link(frame, _school_day_next_to(selected, -1), link),
+        "next_day": _day_link(frame, _school_day_next_to(selected, +1), link),
+    }
+    what = _("week starting %(date)s") % {"date": monday.strftime("%d.%m.%Y")}
+    return _render_staff(request, frame, "diary/staff/week.html", context, tab="week", what=what)
+
+
+@require_GET
+@marks_readers
+def pupil_marks(request, student_id: int):
+    frame = selectors.staff_diary_frame(
+        request.user, student_id, pupils=pupils_whose_marks_staff_read
+    )
+    context = marks_context(request, frame)
+    what = _("marks, %(period)s") % {"period": context["period"] or "—"}
+    return _render_staff(request, frame, "diary/marks.html", context, tab="marks", what=what)
+
+
+@require_GET
+@class_teachers
+def pupil_remarks(request, student_id: int):
+    frame = selectors.staff_diary_frame(request.user, student_id, pupils=homeroom_pupils)
+    page = Paginator(selectors.child_remarks(frame), 30).get_page(request.GET.get("page"))
+    return _render_staff(
+        request, frame, "diary/remarks.html", {"page": page}, tab="remarks", what=_("remarks")
+    )
+
+
+@require_GET
+@role_required(is_school_admin)
+def pupil_search(request):
+    """The office finds a pupil of its school by name or class, to read and print the marks."""
+    form = {"name": request.GET.get("name", "").strip()[:100], "class": request.GET.get("class")}
+    class_id = int(form["class"]) if (form["class"] or "").isdigit() else None
+    found = selectors.office_pupil_search(request.user, name=form["name"], class_id=class_id)
+    page = Paginator(found, 50).get_page(request.GET.get("page"))
+    record_access(request.user, page.object_list, _("Pupil search"))
+    context = {
+        "form": form,
+        "class_id": class_id,
+        "classes": selectors.office_classes(request.user),
+        "page": page,
+    }
+    return render(request, "diary/staff/pupil_search.html", context)

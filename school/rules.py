@@ -14,7 +14,7 @@ from django.db.models import Q, QuerySet
 
 from accounts.models import Role
 
-from .models import ClassGroup, Student, TeachingAssignment
+from .models import ClassGroup, Enrollment, Student, TeachingAssignment
 
 
 def teacher_id_of(user) -> int | None:
@@ -110,3 +110,33 @@ def is_guardian_of(user, student_id: int) -> bool:
         and user.role == Role.GUARDIAN
         and children_of(user).filter(pk=student_id).exists()
     )
+
+
+def homeroom_pupils(user, day) -> QuerySet[Student]:
+    """The pupils enrolled on `day` in a class whose class teacher (классный руководитель) the
+    user is, in the user's school. The class teacher reads their diary (the week, marks and
+    remarks) read-only; teaching a class a subject does not count. The family's consent is
+    not asked: it governs what reaches the family electronically, not the school's staff."""
+    if teacher_id_of(user) is None or not user.school_id:
+        return Student.objects.none()
+    enrolled = Enrollment.objects.on_day(day).filter(homeroom_classes(user, "class_group__"))
+    return Student.objects.filter(school_id=user.school_id, pk__in=enrolled.values("student_id"))
+
+
+def office_pupils(user) -> QuerySet[Student]:
+    """Every pupil of the user's school when the user is the school's administrator
+    (администратор ОУ), who prints marks for families on paper: their marks are read there,
+    never written. Nobody else's pupils, and nobody for any other role."""
+    if not (user.is_authenticated and user.is_active and user.school_id):
+        return Student.objects.none()
+    if not user.has_role(Role.SCHOOL_ADMIN):
+        return Student.objects.none()
+    return Student.objects.filter(school_id=user.school_id)
+
+
+def pupils_whose_marks_staff_read(user, day) -> QuerySet[Student]:
+    """The pupils whose marks page a staff member opens: the office's whole school, or the
+    class teacher's homeroom pupils (school.rules.homeroom_pupils)."""
+    if user.is_authenticated and user.has_role(Role.SCHOOL_ADMIN):
+        return office_pupils(user)
+    return homeroom_pupils(user, day)

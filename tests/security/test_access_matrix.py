@@ -157,6 +157,13 @@ MATRIX = {
     "diary:feed": e(EVERYONE),
     "diary:class_acknowledgements": e({"class_teacher"}),
     "diary:class_acknowledgements_week": e({"class_teacher"}),
+    # Staff read a pupil's diary: the class teacher of 7 «А» (week, marks, remarks), the office
+    # (marks); the search lists the office's own school, another school's admin included.
+    "diary:pupil_search": e(ADMINS),
+    "diary:pupil": e(get_status={"class_teacher": 302}),
+    "diary:pupil_week": e({"class_teacher"}),
+    "diary:pupil_marks": e({"class_teacher", "school_admin"}),
+    "diary:pupil_remarks": e({"class_teacher"}),
     # Consent and personal data: the school admin of the school; families for their own.
     "consent:register": e(ADMINS),
     "consent:family": e({"school_admin"}),
