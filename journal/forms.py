@@ -230,8 +230,8 @@ class SubstituteForm(forms.Form):
         required=False,
         label=gettext_lazy("Substitute teacher"),
         help_text=gettext_lazy(
-            "Empty: the lesson's own teacher. A teacher who gives another lesson at the same "
-            "time cannot substitute."
+            "The lesson's own teacher: no substitution. Teachers who give another lesson at "
+            "the same time are listed last and cannot be chosen."
         ),
         widget=_SubstituteSelect,
         empty_label=gettext_lazy("— the lesson's own teacher —"),

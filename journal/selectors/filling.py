@@ -217,12 +217,30 @@ class PeriodFinals:
         return sum(row.missing for row in self.missing)
 
 
-def finals_summary(user, year, day: dt.date) -> list[PeriodFinals]:
+def _matches(row: MissingFinals, *, class_id, teacher_id, subject_id) -> bool:
+    return (
+        (not class_id or row.class_id == class_id)
+        and (not teacher_id or row.teacher_id == teacher_id)
+        and (not subject_id or row.subject_id == subject_id)
+    )
+
+
+def finals_summary(
+    user,
+    year,
+    day: dt.date,
+    *,
+    class_id: int | None = None,
+    teacher_id: int | None = None,
+    subject_id: int | None = None,
+) -> list[PeriodFinals]:
     """For each range of class levels the school sets its periods for (quarters for 2–9,
     half-years for 10–11), the period current on the day (or the one that ended last) and its
-    missing finals. One query for the periods and five per range of levels."""
+    missing finals, of one class, teacher or subject when asked. One query for the periods and
+    five per range of levels."""
     if year is None:
         return []
+    filters = {"class_id": class_id, "teacher_id": teacher_id, "subject_id": subject_id}
     periods = list(
         ReportingPeriod.objects.filter(school_id=user.school_id, year=year).select_related(
             "year", "school", "closed_by"
@@ -237,4 +255,10 @@ def finals_summary(user, year, day: dt.date) -> list[PeriodFinals]:
         if period is not None and period.kind != PeriodKind.YEAR and period.level_max >= 2:
             chosen[period.pk] = period
     ordered = sorted(chosen.values(), key=lambda p: (p.level_min, p.starts_on))
-    return [PeriodFinals(period=p, missing=missing_finals(user, p)) for p in ordered]
+    return [
+        PeriodFinals(
+            period=p,
+            missing=[row for row in missing_finals(user, p) if _matches(row, **filters)],
+        )
+        for p in ordered
+    ]

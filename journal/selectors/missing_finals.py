@@ -32,6 +32,8 @@ class MissingFinals:
     missing: int
     pupils: int
     url: str
+    class_id: int | None = None
+    subject_id: int | None = None
 
     @property
     def none_set(self) -> bool:
@@ -112,6 +114,8 @@ def missing_finals(user, period: ReportingPeriod) -> list[MissingFinals]:
                 missing=missing,
                 pupils=len(pupils),
                 url=_finals_url(a, period),
+                class_id=klass.pk,
+                subject_id=a.subject_id,
             )
         )
     rows.sort(key=lambda r: (r.level, r.letter, r.group_label, r.subject, r.teacher))

@@ -53,7 +53,7 @@ def control(request):
     filters = FillingFilterForm(request.GET or None, school_id=school.pk, year=year)
     ids = filters.ids() if filters.is_bound else {}
     rows = selectors.filling_control(request.user, starts_on=starts_on, ends_on=ends_on, **ids)
-    summary = selectors.finals_summary(request.user, year, ends_on)
+    summary = selectors.finals_summary(request.user, year, ends_on, **ids)
     teachers = selectors.by_teacher(rows, [m for s in summary for m in s.missing])
     page = Paginator(teachers, TEACHERS_PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -65,6 +65,7 @@ def control(request):
             "page": page,
             "filters": filters,
             "summary": summary,
+            "filtered": any(ids.values()),
             "total": _total(teachers),
             "starts_on": starts_on,
             "ends_on": ends_on,

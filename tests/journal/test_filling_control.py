@@ -133,6 +133,17 @@ def test_the_missing_finals_are_summarised_above_and_linked(as_user, cast, held)
     assert subject_teacher.missing_finals == 3
 
 
+def test_the_missing_finals_follow_the_filters(as_user, cast, held):
+    held(0)
+    client = as_user(cast.director)
+    page = client.get(URL, {**_range(cast), "klass": cast.class_5b.pk})
+    (summary,) = page.context["summary"]
+    assert summary.total == 2  # 5 «Б» mathematics only
+    assert "Только по выбранным классу, учителю или предмету." in page.content.decode()
+    page = client.get(URL, {**_range(cast), "subject": cast.russian.pk})
+    assert page.context["summary"][0].total == 3  # 7 «А» Russian
+
+
 def test_ten_teachers_a_page_and_the_filters_kept_in_the_page_links(as_user, cast, held):
     for n in range(12):
         held(n, teacher=f.TeacherFactory(school=cast.school))
