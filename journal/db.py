@@ -1,5 +1,6 @@
 """Database expressions that work on PostgreSQL (production, tests) and SQLite (`make run`)."""
 
+import copy
 import datetime as dt
 import json
 
@@ -110,8 +111,10 @@ class Prepared:
         for position, name, as_text in slots:
             value = values[name]
             params[position] = value.isoformat() if as_text else value
-        connection = connections[using]
-        with connection.cursor() as cursor:
+        # The kept compiler, with this thread's connection (connections are per thread).
+        compiler = copy.copy(compiler)
+        compiler.connection = connections[using]
+        with compiler.connection.cursor() as cursor:
             cursor.execute(sql, params)
             fetched = cursor.fetchall()
         return list(_instances(compiler, fetched, using))

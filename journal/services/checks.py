@@ -3,12 +3,13 @@
 import datetime as dt
 
 from django.core.exceptions import ValidationError
+from django.db import router
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from accounts.rules import is_deputy_head
-from journal.db import ArrayOf
+from journal.db import ArrayOf, Prepared
 from school.models import (
     Enrollment,
     ReportingPeriod,
@@ -69,18 +70,33 @@ def _roster_subqueries() -> dict:
     return {"enrolled_ids": ArrayOf(enrolled), "member_ids": ArrayOf(members)}
 
 
+def _lock_query(*, lesson_id: int) -> QuerySet[Lesson]:
+    return _locked(Lesson.objects.all()).filter(pk=lesson_id)
+
+
+def _locked(lessons: QuerySet[Lesson]) -> QuerySet[Lesson]:
+    return (
+        lessons.select_for_update(of=("self",))
+        .select_related("school", "class_group", "study_group")
+        .annotate(period_closed=period_closed_subquery(), **_roster_subqueries())
+    )
+
+
+_LOCK = Prepared(_lock_query)  # compiled once: most of the lock's cost was building it
+
+
 def lock_lesson(lesson_id: int, *, within: QuerySet[Lesson] | None = None) -> Lesson:
     """The lesson row, locked for the rest of the transaction: column saves of one lesson run one
     after another, so a double submit finds the marks of the first and changes nothing. It comes
     with whether its period is closed and with its roster (`lesson.roster_ids`). Looked up among
     `within` when given (Lesson.DoesNotExist outside it)."""
-    lessons = Lesson.objects.all() if within is None else within
-    lesson = (
-        lessons.select_for_update(of=("self",))
-        .select_related("school", "class_group", "study_group")
-        .annotate(period_closed=period_closed_subquery(), **_roster_subqueries())
-        .get(pk=lesson_id)
-    )
+    if within is not None:
+        lesson = _locked(within).get(pk=lesson_id)
+    else:
+        found = _LOCK.rows((), using=router.db_for_write(Lesson), lesson_id=int(lesson_id))
+        if not found:
+            raise Lesson.DoesNotExist("Lesson matching query does not exist.")
+        lesson = found[0]
     lesson.roster_ids = set(lesson.member_ids if lesson.study_group_id else lesson.enrolled_ids)
     return lesson
 
