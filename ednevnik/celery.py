@@ -101,6 +101,11 @@ app.conf.beat_schedule = {
         "task": "imports.batches_requeue",
         "schedule": 5 * 60,
     },
+    # Uploaded rosters and their previews (names, phones as written) are kept 30 days.
+    "expire-imports": {
+        "task": "imports.batches_expire",
+        "schedule": 24 * 60 * 60,
+    },
     "expire-generated-files": {
         "task": "extracts.expire_files",
         "schedule": 60 * 60,

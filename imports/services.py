@@ -115,6 +115,25 @@ def batches_requeue(*, now: dt.datetime | None = None) -> int:
     return len(stale)
 
 
+# How long a finished import keeps its file and its preview (names, phones as written): the
+# roster itself is in the school's records; the counts and errors stay.
+KEEP_FILES = dt.timedelta(days=30)
+
+
+def batches_expire(*, now: dt.datetime | None = None) -> int:
+    """Drop the uploaded file and the line-by-line preview of imports finished more than
+    KEEP_FILES ago. Returns how many were cleared."""
+    now = now or timezone.now()
+    return (
+        ImportBatch.objects.filter(
+            status__in=(ImportStatus.APPLIED, ImportStatus.FAILED, ImportStatus.PREVIEWED),
+            created_at__lt=now - KEEP_FILES,
+        )
+        .exclude(preview={})
+        .update(content=b"", preview={})
+    )
+
+
 def _enqueue(step: str, batch_id: int) -> None:
     from . import tasks
 

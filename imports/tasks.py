@@ -18,3 +18,8 @@ def batch_apply(batch_id: int) -> None:
 @shared_task(name="imports.batches_requeue")
 def batches_requeue() -> int:
     return services.batches_requeue()
+
+
+@shared_task(name="imports.batches_expire")
+def batches_expire() -> int:
+    return services.batches_expire()

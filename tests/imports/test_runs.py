@@ -109,3 +109,25 @@ def test_a_check_that_breaks_says_so_instead_of_checking_for_ever(cast):
     batch = services.batch_preview(batch_id=batch.pk)
     assert batch.status == ImportStatus.FAILED
     assert batch.error == "Файл не удалось проверить."
+
+
+def test_a_finished_import_drops_its_file_and_preview_after_30_days(
+    cast, django_capture_on_commit_callbacks
+):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from imports.models import ImportBatch
+
+    rows = [["Фамилия", "Имя", "Класс"], ["Рыбкин", "Юрий", "3А"]]
+    batch = upload(
+        django_capture_on_commit_callbacks, cast.school_admin, ImportKind.STUDENTS, csv_file(rows)
+    )
+    confirm(django_capture_on_commit_callbacks, batch, cast.school_admin)
+    assert services.batches_expire() == 0
+    assert services.batches_expire(now=timezone.now() + dt.timedelta(days=31)) == 1
+    batch = ImportBatch.objects.get(pk=batch.pk)
+    assert (bytes(batch.content), batch.preview) == (b"", {})
+    assert batch.counts["created"] == 1  # the counts stay
+    assert Student.objects.filter(last_name="Рыбкин").exists()
