@@ -165,7 +165,7 @@ def test_the_query_count_does_not_grow_with_the_school(
     params = {**_range(cast), "klass": cast.class_7a.pk, "subject": cast.math.pk}
     with CaptureQueriesContext(connection) as small:
         assert client.get(URL, params).status_code == 200
-    assert len(small.captured_queries) <= 25
+    assert len(small.captured_queries) <= 16
     for n in range(30):
         teacher = f.TeacherFactory(school=cast.school)
         lesson = held(n + 1, teacher=teacher, filled=n % 2 == 0)
