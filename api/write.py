@@ -289,7 +289,10 @@ def lesson_item(ctx: Context, item: dict):
         action = action if action == CREATED else UPDATED
     substitute = ctx.ref(E.TEACHER, item.get("substitute_teacher"), "substitute_teacher")
     if (substitute.pk if substitute else None) != lesson.substitute_teacher_id:
-        journal.lesson_substitute(user=ctx.user, lesson=lesson, teacher=substitute)
+        try:
+            journal.lesson_substitute(user=ctx.user, lesson=lesson, teacher=substitute)
+        except ValidationError as refused:  # a busy teacher: named by the item's own field
+            raise ValidationError({"substitute_teacher": refused.messages}) from refused
         action = action if action == CREATED else UPDATED
     if item.get("status") == LessonStatus.CANCELLED and lesson.status != LessonStatus.CANCELLED:
         lesson = _cancel(ctx, lesson, item)

@@ -292,6 +292,31 @@ def test_lessons_with_topic_homework_substitution_and_cancellation(api, cast, kn
     assert stored.status == "cancelled"
 
 
+def test_a_substitute_busy_at_that_period_is_refused_by_the_item_field(api, cast, known):
+    send_roster(api)
+    api.post(
+        "/api/v1/teachers/", {"items": [{"id": "T2", "last_name": "Сидоров", "first_name": "Олег"}]}
+    )
+    own = {
+        "id": "L10",
+        "class": "8A",
+        "subject": "MATH",
+        "teacher": "T2",
+        "date": "2030-09-03",
+        "lesson_number": 2,
+    }
+    assert api.post("/api/v1/lessons/", {"items": [own]}).status_code == 200
+    lesson = {**own, "id": "L11", "teacher": "T1", "lesson_number": 3, "substitute_teacher": "T2"}
+    assert api.post("/api/v1/lessons/", {"items": [lesson]}).status_code == 200
+    busy = {**lesson, "id": "L12", "lesson_number": 2}
+    response = api.post("/api/v1/lessons/", {"items": [busy]})
+    assert response.status_code == 422
+    (error,) = response.json()["errors"]
+    assert error["field"] == "substitute_teacher"
+    assert "Сидоров" in error["message"]
+    assert Lesson.objects.filter(date="2030-09-03", lesson_number=2).count() == 1  # L10 alone
+
+
 def test_reconciliation_counts_and_checksums_per_class(api, cast, known):
     external_map(
         school=cast.school,

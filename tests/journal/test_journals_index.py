@@ -112,4 +112,4 @@ def test_the_index_runs_a_fixed_number_of_queries(as_user, cast, django_assert_m
             )
     with django_assert_max_num_queries(len(small.captured_queries)):
         assert client.get(URL).status_code == 200
-    assert len(small.captured_queries) <= 12
+    assert len(small.captured_queries) <= 9
