@@ -800,6 +800,7 @@ def line_items(school: School, lessons=None, finals=ALL) -> Collection:
             "class",
             "school",
             "category",
+            "gradingPeriod",
             "resultValueMin",
             "resultValueMax",
             "scoreScale",

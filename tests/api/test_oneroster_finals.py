@@ -80,6 +80,14 @@ def test_a_class_has_a_final_line_item_per_reporting_period(api, cast):
     read = api.get(f"{GRADEBOOK}/categories/{category}").json()["category"]
     assert (read["title"], read["metadata"]["ru.final"]) == ("Итоговая отметка", True)
     assert api.get(f"{GRADEBOOK}/lineItems/{quarter['sourcedId']}").json()["lineItem"] == quarter
+    picked = api.get(
+        f"{GRADEBOOK}/classes/{ids.encode('class', math_7a.pk)}/lineItems",
+        {"filter": "title~'итоговая'", "fields": "title,gradingPeriod"},
+    ).json()["lineItems"]
+    assert {i["gradingPeriod"]["sourcedId"] for i in picked} == {
+        ids.encode("period", cast.period.pk),
+        ids.encode("period", cast.year_period.pk),
+    }
 
 
 def test_the_finals_are_results_of_their_line_item(api, cast, finals):
