@@ -54,8 +54,36 @@ def _spelled_span(span: selectors.Span) -> str:
     return f"{span.starts_on:%d.%m.%Y}–{span.ends_on:%d.%m.%Y}"
 
 
+def _extract_documents(generated, students, *, span, as_of, shared):
+    """Each student's extract as HTML, one after another (the printing starts on the first
+    ones while the next are read): its data read again, its printed copy recorded with a new
+    verification code, the progress moved on."""
+    now = shared["now"]
+    for index, student in enumerate(students, 1):
+        data = selectors.student_data(student, span, as_of)
+        code = services.new_code()
+        ExtractCopy.objects.create(
+            school=generated.school,
+            generated_file=generated,
+            student=student,
+            class_group_id=data.frame.class_group_id,
+            period=span.period,
+            starts_on=span.starts_on,
+            ends_on=span.ends_on,
+            as_of=as_of,
+            code=code,
+            digest=data.digest(),
+            made_at=now,
+        )
+        url = verification_url(generated.params.get("site", ""), code)
+        section = {"data": data, "code": code, "url": url, "qr": qr_svg(url)}
+        html = render_to_string("extracts/print/extract.html", {**shared, "section": section})
+        services.file_progress(generated, index)
+        yield html
+
+
 def build_extracts(generated: GeneratedFile) -> tuple[bytes, int, str]:
-    """A student's extract, or a class batch: one document, a section per student."""
+    """A student's extract, or a class batch: one PDF, a document per student."""
     params = generated.params
     school = generated.school
     span = _span(params, school)
@@ -73,31 +101,13 @@ def build_extracts(generated: GeneratedFile) -> tuple[bytes, int, str]:
         "school": school,
         "span_label": _spelled_span(span),
         "made_at": timezone.localtime(now, school.tz),
+        "now": now,
     }
-    documents = []
-    for index, student in enumerate(ordered, 1):
-        data = selectors.student_data(student, span, as_of)
-        code = services.new_code()
-        ExtractCopy.objects.create(
-            school=school,
-            generated_file=generated,
-            student=student,
-            class_group_id=data.frame.class_group_id,
-            period=span.period,
-            starts_on=span.starts_on,
-            ends_on=span.ends_on,
-            as_of=as_of,
-            code=code,
-            digest=data.digest(),
-            made_at=now,
-        )
-        url = verification_url(params.get("site", ""), code)
-        section = {"data": data, "code": code, "url": url, "qr": qr_svg(url)}
-        documents.append(
-            render_to_string("extracts/print/extract.html", {**shared, "section": section})
-        )
-        services.file_progress(generated, index)
-    content, pages = pdf.documents_to_pdf(documents, duplex=bool(params.get("duplex")))
+    content, pages = pdf.documents_to_pdf(
+        _extract_documents(generated, ordered, span=span, as_of=as_of, shared=shared),
+        count=len(ordered),
+        duplex=bool(params.get("duplex")),
+    )
     if generated.kind == FileKind.CLASS_BATCH and class_group is not None:
         title = _("Extracts %(group)s, %(span)s") % {
             "group": class_group,

@@ -10,9 +10,11 @@ kept on the fetcher (`refused`) so the build can log it and tests can prove it.
 
 import functools
 import io
+import itertools
 import json
 import logging
 import os
+from collections.abc import Iterable, Iterator
 from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
@@ -121,22 +123,29 @@ def render_documents(htmls: list[str]) -> tuple[bytes, list[int]]:
 
 
 def documents_to_pdf(
-    htmls: list[str], *, duplex: bool = False, processes: int | None = None
+    htmls: Iterable[str],
+    *,
+    count: int | None = None,
+    duplex: bool = False,
+    processes: int | None = None,
 ) -> tuple[bytes, int]:
     """Several documents as one PDF and its number of pages: each laid out on its own (its
     pages numbered within it: an extract handed to a family says «1 / 2», not «37 / 56»),
-    the list split in contiguous chunks between forked processes (layout is pure CPU; one
-    process per CPU), the chunks joined in order with pypdf. Duplex: a blank page after
-    every document of an odd number of pages but the last, so each starts on a right-hand
-    page."""
-    if not htmls:
+    split in contiguous chunks of about the same number of documents between forked
+    processes (layout is pure CPU; one process per CPU), the chunks joined in order with
+    pypdf. `htmls` may be a generator of `count` documents: each chunk's process starts as
+    soon as its documents are made, while the next ones are still read from the database.
+    Duplex: a blank page after every document of an odd number of pages but the last, so
+    each starts on a right-hand page."""
+    count = len(htmls) if count is None else count
+    if not count:
         raise ValueError("no documents to print")
-    processes = min(processes or settings.PRINT_PROCESSES or os.cpu_count() or 1, len(htmls))
+    processes = min(processes or settings.PRINT_PROCESSES or os.cpu_count() or 1, count)
     if processes <= 1 or not hasattr(os, "fork"):
-        parts = [render_documents(htmls)]
+        parts = [render_documents(list(htmls))]
     else:
         print_style()  # parsed before the fork: every process starts with it
-        parts = _render_forked(_chunks(htmls, processes))
+        parts = _render_forked(_chunks(iter(htmls), count, processes))
     if len(parts) == 1 and not duplex:
         content, counts = parts[0]
         return content, sum(counts)
@@ -147,7 +156,7 @@ class RenderFailed(RuntimeError):
     pass
 
 
-def _render_forked(chunks: list[list[str]]) -> list[tuple[bytes, list[int]]]:
+def _render_forked(chunks: Iterable[list[str]]) -> list[tuple[bytes, list[int]]]:
     """Each chunk rendered by a child forked for it, its PDF sent back through a pipe (a line
     of JSON with the pages of each document, or the error, then the PDF's bytes).
 
@@ -193,24 +202,14 @@ def _child_render(chunk: list[str], write: int) -> None:  # pragma: no cover (th
         os._exit(status)
 
 
-def _chunks(htmls: list[str], count: int) -> list[list[str]]:
-    """`count` contiguous chunks of about the same length of HTML (a dense extract and a
-    short one cost what their boxes cost)."""
-    total = sum(len(h) for h in htmls)
-    chunks, current, size = [], [], 0
-    for index, html in enumerate(htmls):
-        current.append(html)
-        size += len(html)
-        left = len(htmls) - index - 1
-        if (
-            left
-            and len(chunks) < count - 1
-            and (size >= total * (len(chunks) + 1) / count or left == count - 1 - len(chunks))
-        ):
-            chunks.append(current)
-            current = []
-    chunks.append(current)
-    return chunks
+def _chunks(htmls: Iterator[str], count: int, processes: int) -> Iterator[list[str]]:
+    """`processes` contiguous chunks of the `count` documents, each handed on as soon as it
+    is full (the first ones one document larger when they do not divide evenly)."""
+    size, larger = divmod(count, processes)
+    for index in range(processes):
+        chunk = list(itertools.islice(htmls, size + (index < larger)))
+        if chunk:
+            yield chunk
 
 
 def _join(parts: list[tuple[bytes, list[int]]], *, duplex: bool) -> tuple[bytes, int]:

@@ -60,14 +60,25 @@ def test_one_document_is_not_split():
     assert pages == 2 == pdf_pages(content)
 
 
-def test_the_chunks_keep_the_order_and_balance_the_html():
-    htmls = ["x" * n for n in range(1, 26)]
-    for count in (1, 2, 3, 4):
-        chunks = _chunks(htmls, count)
-        assert len(chunks) == count and [h for c in chunks for h in c] == htmls
-        sizes = [sum(map(len, c)) for c in chunks]
-        assert max(sizes) - min(sizes) <= 25 + sum(map(len, htmls)) / count / 2
-    assert _chunks(["a", "b"], 3) == [["a"], ["b"]]
+def test_the_chunks_keep_the_order_and_split_the_documents_evenly():
+    htmls = [f"документ {n}" for n in range(25)]
+    for processes, sizes in ((1, [25]), (2, [13, 12]), (3, [9, 8, 8]), (4, [7, 6, 6, 6])):
+        chunks = list(_chunks(iter(htmls), 25, processes))
+        assert [len(c) for c in chunks] == sizes
+        assert [h for c in chunks for h in c] == htmls
+
+
+def test_a_generator_of_documents_is_rendered_as_it_comes(tmp_path):
+    made = []
+
+    def documents():
+        for name, pages in BATCH:
+            made.append(name)
+            yield document(name, pages)
+
+    content, pages = documents_to_pdf(documents(), count=len(BATCH), processes=2)
+    assert made == [name for name, _p in BATCH] and pages == 7
+    assert "Кузнецова, лист 1" in pages_of(content, tmp_path)[-1]
 
 
 def test_no_documents_is_an_error():
