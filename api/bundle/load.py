@@ -404,6 +404,21 @@ def _run(ctx: write.Context, planned: Planned):
     return action, []
 
 
+def _names_any(item: dict, ids_: set[str]) -> bool:
+    """Whether the item refers to one of `ids_` (its references, lists and children)."""
+    if not ids_:
+        return False
+    for name, value in item.items():
+        if name == "id":
+            continue
+        values = value if isinstance(value, list) else [value]
+        for v in values:
+            v = v.get("student") if isinstance(v, dict) else v
+            if isinstance(v, str) and v in ids_:
+                return True
+    return False
+
+
 @dataclass
 class Imported:
     counts: dict  # entity → {created, updated, unchanged}
@@ -421,12 +436,19 @@ def bundle_import(*, school, data: bytes, user) -> Imported:
     counts = {e: dict.fromkeys((write.CREATED, write.UPDATED, write.UNCHANGED), 0) for e in ORDER}
     errors: list[BundleError] = []
     with transaction.atomic():
+        failed: set[str] = set()
         for entity in ORDER:
             for planned in plan.items[entity]:
+                if _names_any(planned.item, failed):
+                    # A row that names a refused one is not run: the error names the cause.
+                    failed.add(planned.item["id"])
+                    continue
                 action, item_errors = _run(ctx, planned)
                 errors += item_errors
                 if action:
                     counts[entity][action] += 1
+                else:
+                    failed.add(planned.item["id"])
         if errors:
             transaction.set_rollback(True)
     if errors:

@@ -180,3 +180,19 @@ def test_the_export_holds_nothing_of_another_school(cast):
     text = str(tables_of(bundle_export(school=cast.school)))
     assert cast.pupil.last_name in text
     assert "Чужаков" not in text
+
+
+def test_results_and_enrollments_agree_with_the_rest_provider(cast, api):
+    f.MarkFactory(lesson=cast.lesson, student=cast.pupil, value="4", comment="Устно")
+    tables = tables_of(bundle_export(school=cast.school))
+    gradebook = "/ims/oneroster/gradebook/v1p2"
+    [result] = api.get(f"{gradebook}/results").json()["results"]
+    [row] = tables["results"]
+    assert row["sourcedId"] == result["sourcedId"]
+    assert row["lineItemSourcedId"] == result["lineItem"]["sourcedId"]
+    assert row["studentSourcedId"] == result["student"]["sourcedId"]
+    assert (row["textScore"], row["score"], row["comment"]) == ("4", "4.0", "Устно")
+    rest = api.get("/ims/oneroster/rostering/v1p2/enrollments", {"limit": 1000}).json()
+    assert {e["sourcedId"] for e in rest["enrollments"]} == {
+        r["sourcedId"] for r in tables["enrollments"]
+    }

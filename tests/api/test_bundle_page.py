@@ -69,3 +69,25 @@ def test_an_upload_imports_the_bundle_or_lists_its_errors(client, cast):
     assert response.status_code == 422
     assert response.context["errors"]
     assert Student.objects.filter(school=cast.school).count() == count
+
+
+def test_the_page_s_query_count_does_not_grow_with_the_bundles(
+    client, cast, django_assert_max_num_queries
+):
+    sign_in(client, cast.school_admin)
+    for _n in range(3):
+        client.post(reverse("api:bundle_export"), {"since": ""})
+    with django_assert_max_num_queries(6):
+        response = client.get(reverse("api:bundle"))
+    assert response.status_code == 200
+    assert len(files.names(cast.school.pk)) == 3
+
+
+def test_the_command_writes_a_delta_bundle(cast, tmp_path):
+    from django.core.management import call_command
+
+    out = tmp_path / "delta.zip"
+    call_command("oneroster_bundle", cast.school.pk, str(out), "--since", "2000-01-01T00:00:00Z")
+    archive = zipfile.ZipFile(out)
+    assert "file.users,delta" in archive.read("manifest.csv").decode()
+    assert cast.pupil.last_name in archive.read("users.csv").decode()
