@@ -99,7 +99,7 @@ def test_columns_that_cannot_be_saved_are_closed_with_the_saves_own_reason(as_us
         assert "edit-link" not in header
     assert "is-closed" not in _header(page, recent)
     assert "edit-link" in _header(page, recent)
-    assert page.count('<col class="is-closed">') == 3
+    assert page.count('<col class="col--closed">') == 3
     # The deputy head corrects after the edit window (the form asks the reason): open.
     page = as_user(cast.deputy_head).get(grid_url).content.decode()
     assert "is-closed" not in _header(page, old)
