@@ -9,12 +9,33 @@ class DateInput(forms.DateInput):
 
 
 class ConsentRecordForm(forms.Form):
+    """One decision of a parent for the family page's child and, ticked, for their other
+    children too (a parent of two signs one paper for both): a box per other child."""
+
+    also_for = forms.TypedMultipleChoiceField(
+        label=_("also for the parent's other children"),
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
     purpose = forms.ChoiceField(label=_("purpose"), choices=Purpose.choices)
     decision = forms.ChoiceField(label=_("decision"), choices=Decision.choices)
     form = forms.ChoiceField(label=_("form"), choices=ConsentForm.choices)
     decided_on = forms.DateField(label=_("date of the decision"), widget=DateInput)
     document_ref = forms.CharField(label=_("document reference"), max_length=100, required=False)
     document = forms.FileField(label=_("scan"), required=False)
+
+    def __init__(self, *args, links=(), current=None, **kwargs):
+        """`links`: the parent's links to their children in the school; `current`: the link
+        whose family page this is (always recorded, so not offered)."""
+        super().__init__(*args, **kwargs)
+        others = [link for link in links if current is None or link.pk != current.pk]
+        if others:
+            self.fields["also_for"].choices = [
+                (link.student_id, link.student.full_name) for link in others
+            ]
+        else:
+            del self.fields["also_for"]
 
 
 class WithdrawForm(forms.Form):
@@ -63,13 +84,23 @@ class ActivateForm(forms.Form):
 
 
 class PdRequestForm(forms.Form):
-    link = forms.ModelChoiceField(label=_("parent and child"), queryset=None)
+    """The parent and child are found by name (`selectors.link_search`) and picked as one of
+    the found pairs: the form never lists every pair of the school."""
+
+    link = forms.TypedChoiceField(
+        label=_("parent and child"),
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Find the parent by name and choose the parent and child."),
+            "invalid_choice": _("Find the parent by name and choose the parent and child."),
+        },
+    )
     received_on = forms.DateField(label=_("received on"), widget=DateInput)
     document_ref = forms.CharField(label=_("document reference"), max_length=100, required=False)
 
-    def __init__(self, *args, links=None, **kwargs):
+    def __init__(self, *args, links=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["link"].queryset = links
-        self.fields["link"].label_from_instance = lambda link: (
-            f"{link.guardian.full_name} — {link.student.full_name}"
-        )
+        self.fields["link"].choices = [
+            (link.pk, f"{link.guardian.full_name} — {link.student.full_name}") for link in links
+        ]

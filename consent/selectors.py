@@ -6,10 +6,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 
-from school.models import Guardian, GuardianStudent
+from school.models import ClassGroup, Enrollment, Guardian, GuardianStudent
 from school.rules import children_of
 
 from . import pdexport
@@ -33,6 +33,15 @@ def link_for_admin(viewer, link_id: int) -> GuardianStudent:
     return _get_or_404(
         school_links(viewer).select_related("guardian__user", "student", "school"), pk=link_id
     )
+
+
+def children_links(link: GuardianStudent) -> list[GuardianStudent]:
+    """The parent's links to each of their children in the school (this link's child
+    first), for recording one decision for several children. One query."""
+    links = GuardianStudent.objects.filter(
+        school_id=link.school_id, guardian_id=link.guardian_id
+    ).select_related("student")
+    return sorted(links, key=lambda other: (other.pk != link.pk, other.student.full_name))
 
 
 def guardian_for_admin(viewer, guardian_id: int) -> Guardian:
@@ -76,22 +85,45 @@ class RegisterRow:
 REGISTER_PAGE_SIZE = 100
 
 
-def register_page(viewer, *, filter_name: str = "", page_number=1):
-    """One page of the register: a row per guardian and child, with the decision in force for
-    each purpose.
+def _name_matches(links: QuerySet, name: str) -> QuerySet:
+    """Each word of `name` in the child's or the parent's last or first name."""
+    for word in name.split()[:3]:
+        links = links.filter(
+            Q(student__last_name__icontains=word)
+            | Q(student__first_name__icontains=word)
+            | Q(guardian__last_name__icontains=word)
+            | Q(guardian__first_name__icontains=word)
+        )
+    return links
 
-    Three queries whatever the size: the count, the page of links (the filter as EXISTS
-    subqueries) and the decisions in force for them."""
+
+def register_page(
+    viewer, *, filter_name: str = "", page_number=1, name: str = "", class_id: int | None = None
+):
+    """One page of the register: a row per guardian and child, with the decision in force for
+    each purpose and the child's class today; searched by the child's or the parent's name,
+    the class and the status (`filter_name`).
+
+    Three queries whatever the size: the count, the page of links (the filters as EXISTS
+    subqueries, the class as a subquery) and the decisions in force for them."""
     in_force = Consent.objects.active().filter(
         guardian_id=OuterRef("guardian_id"), student_id=OuterRef("student_id")
     )
-    links = school_links(viewer).select_related("guardian", "student")
+    today = viewer.school.today()
+    enrolled = Enrollment.objects.filter(student_id=OuterRef("student_id")).on_day(today)
+    links = _name_matches(school_links(viewer).select_related("guardian", "student"), name)
+    if class_id is not None:
+        links = links.filter(Exists(enrolled.filter(class_group_id=class_id)))
+    latest = enrolled.order_by("-joined_on", "-pk")
+    links = links.annotate(
+        class_level=Subquery(latest.values("class_group__level")[:1]),
+        class_letter=Subquery(latest.values("class_group__letter")[:1]),
+    )
     if filter_name == "undecided":
         links = links.exclude(Exists(in_force))
     elif filter_name == "refusals":
         links = links.filter(Exists(in_force.filter(decision=Decision.REFUSAL)))
     elif filter_name == "withdrawn_this_month":
-        today = viewer.school.today()
         links = links.filter(
             Exists(
                 Consent.objects.filter(
@@ -117,6 +149,25 @@ def register_page(viewer, *, filter_name: str = "", page_number=1):
         for link in links
     ]
     return page, rows
+
+
+def register_classes(viewer) -> list[ClassGroup]:
+    """The classes of the school this academic year, for the register's class filter."""
+    today = viewer.school.today()
+    return list(
+        ClassGroup.objects.filter(
+            school_id=viewer.school_id, year__starts_on__lte=today, year__ends_on__gte=today
+        ).order_by("level", "letter")
+    )
+
+
+def link_search(viewer, name: str, *, limit: int = 20) -> list[GuardianStudent]:
+    """Parents and children of the school whose names contain every word of `name`, to pick
+    one from (a form's search instead of a list of every pair): at most `limit`, one query."""
+    if not name.strip():
+        return []
+    links = _name_matches(school_links(viewer).select_related("guardian", "student"), name)
+    return list(links.order_by("guardian__last_name", "student__last_name", "pk")[:limit])
 
 
 def consent_history(link: GuardianStudent) -> QuerySet:

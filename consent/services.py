@@ -133,6 +133,43 @@ def consent_record(
     return consent
 
 
+def consent_record_for_children(
+    *,
+    recorded_by: User,
+    guardian: Guardian,
+    students: list[Student],
+    document=None,
+    **decision,
+) -> list[Consent]:
+    """One decision of a guardian recorded for several of their children at once (a parent of
+    two signs one paper for both): a row per child, all in one transaction or none. An error
+    about one child names the child; the scan is stored with each row."""
+    if not students:
+        raise ValidationError({"children": _("Tick at least one child.")})
+    rows = []
+    with transaction.atomic():
+        for student in students:
+            if document:
+                document.seek(0)
+            try:
+                rows.append(
+                    consent_record(
+                        recorded_by=recorded_by,
+                        guardian=guardian,
+                        student=student,
+                        document=document,
+                        **decision,
+                    )
+                )
+            except ValidationError as error:
+                if hasattr(error, "error_dict"):
+                    raise
+                raise ValidationError(
+                    [f"{student.full_name}: {message}" for message in error.messages]
+                ) from None
+    return rows
+
+
 def consent_withdraw(
     *,
     recorded_by: User,

@@ -2,6 +2,7 @@
 service, render or redirect."""
 
 import mimetypes
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -48,16 +49,36 @@ def _apply_errors(form, error: ValidationError) -> None:
 @require_GET
 @admin_only
 def register(request):
-    filter_name = request.GET.get("filter", "")
-    if filter_name not in selectors.FILTERS:
-        filter_name = ""
+    """The register searched by name, class and status (`?name=&class=&status=`), paged."""
+    status = request.GET.get("status", request.GET.get("filter", ""))
+    if status not in selectors.FILTERS:
+        status = ""
+    name = request.GET.get("name", "").strip()[:100]
+    class_raw = request.GET.get("class", "")
+    class_id = int(class_raw) if class_raw.isdigit() else None
     page, rows = selectors.register_page(
-        request.user, filter_name=filter_name, page_number=request.GET.get("page", 1)
+        request.user,
+        filter_name=status,
+        page_number=request.GET.get("page", 1),
+        name=name,
+        class_id=class_id,
+    )
+    query = urlencode(
+        {k: v for k, v in {"name": name, "class": class_id or "", "status": status}.items() if v}
     )
     return render(
         request,
         "consent/register.html",
-        {"rows": rows, "page": page, "filter_name": filter_name, "purposes": selectors.PURPOSES},
+        {
+            "rows": rows,
+            "page": page,
+            "filter_name": status,
+            "name": name,
+            "class_id": class_id,
+            "classes": selectors.register_classes(request.user),
+            "query": query,
+            "purposes": selectors.PURPOSES,
+        },
     )
 
 
@@ -67,7 +88,7 @@ def _family_context(request, link, **forms):
         "link": link,
         "history": selectors.consent_history(link),
         "contacts": selectors.contacts_of(link.guardian_id),
-        "record_form": ConsentRecordForm(),
+        "record_form": ConsentRecordForm(links=selectors.children_links(link), current=link),
         "contact_form": ContactForm(),
     }
     context.update(forms)
@@ -84,20 +105,32 @@ def family(request, link_id: int):
 @require_POST
 @admin_only
 def consent_record(request, link_id: int):
+    """Record a decision for the family page's child, and for the parent's other children
+    ticked with it: one row per child, in one transaction (all or none)."""
     link = selectors.link_for_admin(request.user, link_id)
-    form = ConsentRecordForm(request.POST, request.FILES)
+    links = selectors.children_links(link)
+    form = ConsentRecordForm(request.POST, request.FILES, links=links, current=link)
     if form.is_valid():
+        data = dict(form.cleaned_data)
+        chosen = set(data.pop("also_for", ()))
+        others = [other.student for other in links if other.student_id in chosen]
         try:
-            services.consent_record(
+            recorded = services.consent_record_for_children(
                 recorded_by=request.user,
                 guardian=link.guardian,
-                student=link.student,
-                **form.cleaned_data,
+                students=[link.student, *(s for s in others if s.pk != link.student_id)],
+                **data,
             )
         except ValidationError as error:
             _apply_errors(form, error)
         else:
-            messages.success(request, _("The decision is recorded."))
+            done = (
+                _("The decision is recorded.")
+                if len(recorded) == 1
+                else _("The decision is recorded for each of the %(count)d children.")
+                % {"count": len(recorded)}
+            )
+            messages.success(request, done)
             return redirect("consent:family", link_id=link.pk)
     context = _family_context(request, link, record_form=form)
     return render(request, "consent/family.html", context, status=400)
@@ -319,12 +352,20 @@ def paper_list(request):
 @require_http_methods(["GET", "POST"])
 @admin_only
 def pd_requests(request):
-    links = selectors.school_links(request.user).select_related("guardian", "student")
+    """The requests, and the form that registers one: the parent is found by name
+    (`?guardian=`, kept in the form as it is posted) and picked among the pairs found."""
+    search = (request.POST or request.GET).get("guardian", "").strip()[:100]
+    links = selectors.link_search(request.user, search)
+    if request.method == "POST" and request.POST.get("link", "").isdigit():
+        # The pair posted counts even when the search would not find it again; scoped to the
+        # school like every pair, so another school's id is simply no choice.
+        posted = selectors.school_links(request.user).filter(pk=int(request.POST["link"]))
+        links = [*links, *posted.select_related("guardian", "student")]
     form = PdRequestForm(request.POST or None, links=links)
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            link = form.cleaned_data["link"]
+            link = next(found for found in links if found.pk == form.cleaned_data["link"])
             try:
                 services.pd_request_register(
                     registered_by=request.user,
@@ -344,6 +385,8 @@ def pd_requests(request):
         "consent/pd_requests.html",
         {
             "form": form,
+            "search": search,
+            "found": links,
             "requests": selectors.pd_requests(request.user),
             "today": request.user.school.today(),
         },
