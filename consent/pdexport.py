@@ -115,11 +115,8 @@ class PdExport:
     student: str
     student_birth_date: str
     generated_at: dt.datetime
+    generated_text: str  # in the school's time zone
     purposes: list[ExportPurpose]
-
-    @property
-    def generated_text(self) -> str:
-        return format_value(self.generated_at)
 
 
 def build(*, guardian_id: int, student_id: int) -> PdExport:
@@ -127,9 +124,15 @@ def build(*, guardian_id: int, student_id: int) -> PdExport:
     two queries for the people, then one per registered model."""
     guardian = Guardian.objects.select_related("school").get(pk=guardian_id)
     student = Student.objects.get(pk=student_id)
+    # Times as the school's clock shows them (School.time_zone), whatever the server's zone.
+    with timezone.override(guardian.school.tz):
+        return _build(guardian, student)
+
+
+def _build(guardian: Guardian, student: Student) -> PdExport:
     purposes: dict[pdregistry.PdPurpose, ExportPurpose] = {}
     for entry in pdregistry.entries():
-        section = _section(entry, guardian_id=guardian_id, student_id=student_id)
+        section = _section(entry, guardian_id=guardian.pk, student_id=student.pk)
         if section is None:
             continue
         if entry.purpose not in purposes:
@@ -143,6 +146,7 @@ def build(*, guardian_id: int, student_id: int) -> PdExport:
         student=student.full_name,
         student_birth_date=format_value(student.birth_date),
         generated_at=timezone.now(),
+        generated_text=format_value(timezone.now()),
         purposes=[purposes[p] for p in sorted(purposes, key=order.index)],
     )
 

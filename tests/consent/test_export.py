@@ -205,3 +205,11 @@ def test_a_request_is_due_in_ten_working_days(cast, two_families):
 
     assert request.due_on == add_working_days(cast.today, 10)
     assert PdRequest.objects.get().registered_by == cast.school_admin
+
+
+def test_the_export_gives_times_on_the_schools_clock(cast, two_families):
+    ours, _theirs, _request = two_families
+    cast.school.time_zone = "Asia/Yekaterinburg"  # two hours ahead of Moscow
+    cast.school.save(update_fields=["time_zone"])
+    export = pd_export_build(guardian_id=ours.pk, student_id=cast.pupil.pk)
+    assert export.generated_text == cast.today.strftime("%d.%m.%Y") + " 12:00"
