@@ -8,12 +8,14 @@ itself): nothing leaves the machine and no file outside static/ is read. What wa
 kept on the fetcher (`refused`) so the build can log it and tests can prove it.
 """
 
+import contextlib
 import functools
 import io
 import itertools
 import json
 import logging
 import os
+import signal
 from collections.abc import Iterable, Iterator
 from urllib.parse import unquote, urlsplit
 
@@ -164,19 +166,32 @@ def _render_forked(chunks: Iterable[list[str]]) -> list[tuple[bytes, list[int]]]
     and multiprocessing refuses children to a daemonic process. A child never touches the
     database, and leaves with os._exit (nothing of the parent's is cleaned up twice)."""
     children = []
-    for chunk in chunks:
-        read, write = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # pragma: no cover (the child; its work is checked through the parent)
-            os.close(read)
-            _child_render(chunk, write)
-        os.close(write)
-        children.append((pid, read))
+    try:
+        for chunk in chunks:
+            read, write = os.pipe()
+            pid = os.fork()
+            if pid == 0:  # pragma: no cover (the child; its work is checked through the parent)
+                os.close(read)
+                _child_render(chunk, write)
+            os.close(write)
+            children.append([pid, read])
+        return _collect(children)
+    finally:
+        # Reading the next students failed, or the task's time limit struck: no child is left
+        # running or unwaited.
+        for child in children:
+            _stop(child)
+
+
+def _collect(children: list[list]) -> list[tuple[bytes, list[int]]]:
     parts, errors = [], []
-    for pid, read in children:
+    for child in children:
+        pid, read = child
         with os.fdopen(read, "rb") as source:
+            child[1] = None
             header, _newline, content = source.read().partition(b"\n")
         _pid, status = os.waitpid(pid, 0)
+        child[0] = None
         answer = json.loads(header or b'{"error": "no answer"}')
         if "error" in answer or status:
             errors.append(answer.get("error") or f"exit status {status}")
@@ -185,6 +200,16 @@ def _render_forked(chunks: Iterable[list[str]]) -> list[tuple[bytes, list[int]]]
     if errors:
         raise RenderFailed("; ".join(errors))
     return parts
+
+
+def _stop(child: list) -> None:
+    pid, read = child
+    if read is not None:
+        os.close(read)
+    if pid is not None:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
 
 
 def _child_render(chunk: list[str], write: int) -> None:  # pragma: no cover (the child)

@@ -95,3 +95,17 @@ def test_a_failure_in_a_child_process_fails_the_batch(monkeypatch):
     monkeypatch.setattr(pdf, "render_documents", broken)  # forked children inherit it
     with pytest.raises(pdf.RenderFailed, match="OSError: the disk is full"):
         documents_to_pdf([document("Иванов", 1), document("Петрова", 1)], processes=2)
+
+
+def test_a_failure_reading_the_next_documents_leaves_no_child_behind():
+    import os
+
+    def documents():
+        yield document("Иванов", 1)
+        yield document("Петрова", 1)
+        raise LookupError("the student is gone")
+
+    with pytest.raises(LookupError):
+        documents_to_pdf(documents(), count=4, processes=2)
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)  # no child of this process is left, running or unwaited
