@@ -29,6 +29,7 @@ from school.models import (
     StudyGroup,
     StudyGroupMembership,
     Subject,
+    Teacher,
     TeachingAssignment,
 )
 
@@ -39,7 +40,6 @@ from ..models import (
     Lesson,
     WorkType,
 )
-from ..rules import _teacher_id
 from .lesson import records_of, student_rows
 
 
@@ -86,7 +86,8 @@ def journal_scope(
     Assigned teachers edit; the class teacher sees every subject of the class read-only; the
     director sees the whole school, the deputy head too and may correct.
     """
-    teacher_id = _teacher_id(user) or 0
+    # The teacher is matched by the user inside the query: no query of its own for the profile.
+    user_id = user.pk if user.is_authenticated and user.is_active else 0
     leader = is_school_leader(user)
     if group_id is not None:
         group = (
@@ -97,20 +98,18 @@ def journal_scope(
                 period_rows=_periods_array("class_group__level"),
                 assigned=Exists(
                     TeachingAssignment.objects.filter(
-                        teacher_id=teacher_id,
+                        teacher__user_id=user_id,
                         study_group_id=OuterRef("pk"),
                         subject_id=OuterRef("subject_id"),
                     )
                 ),
+                homeroom=_is_teacher(user_id, "class_group__class_teacher_id"),
             )
             .first()
         )
         if group is None:
             raise Http404
-        homeroom = (
-            group.class_group is not None and group.class_group.class_teacher_id == teacher_id
-        )
-        if not (leader or group.assigned or homeroom):
+        if not (leader or group.assigned or group.homeroom):
             raise Http404
         return JournalScope(
             subject=group.subject,
@@ -128,7 +127,7 @@ def journal_scope(
             period_rows=_periods_array("level"),
             assigned=Exists(
                 TeachingAssignment.objects.filter(
-                    teacher_id=teacher_id,
+                    teacher__user_id=user_id,
                     class_group_id=OuterRef("pk"),
                     subject_id=subject_id,
                     study_group__isnull=True,
@@ -137,12 +136,13 @@ def journal_scope(
             subject_name=Subject.objects.filter(school_id=user.school_id, pk=subject_id).values(
                 "name"
             )[:1],
+            homeroom=_is_teacher(user_id, "class_teacher_id"),
         )
         .first()
     )
     if klass is None or klass.subject_name is None:
         raise Http404
-    if not (leader or klass.assigned or klass.class_teacher_id == teacher_id):
+    if not (leader or klass.assigned or klass.homeroom):
         raise Http404
     subject = Subject(pk=subject_id, school_id=user.school_id, name=klass.subject_name)
     return JournalScope(
@@ -153,6 +153,11 @@ def journal_scope(
         work_types=klass.work_types,
         periods=_periods_from_rows(klass.period_rows, klass._state.db),
     )
+
+
+def _is_teacher(user_id: int, teacher_field: str) -> Exists:
+    """Whether the outer row's teacher (`teacher_field`, e.g. the class teacher) is the user."""
+    return Exists(Teacher.objects.filter(pk=OuterRef(teacher_field), user_id=user_id))
 
 
 def _work_types_array():

@@ -19,7 +19,7 @@ from .. import selectors, services
 from ..forms import MARK_HELP, parse_column
 from ..grading import Thresholds
 from ..models import Lesson, WorkType
-from .common import ATTENDANCE_SHORT_CHOICES, journal_staff, save_column
+from .common import ATTENDANCE_SHORT_CHOICES, save_column
 
 
 def _writes_by_role(user) -> bool:
@@ -27,6 +27,15 @@ def _writes_by_role(user) -> bool:
     only of the other roles)."""
     return user.is_authenticated and user.has_role(Role.TEACHER, Role.DEPUTY_HEAD)
 
+
+def _reads_by_role(user) -> bool:
+    """A teacher, the director or the deputy head by role (no query for the profile)."""
+    return user.is_authenticated and user.has_role(Role.TEACHER, Role.DIRECTOR, Role.DEPUTY_HEAD)
+
+
+# Who may open the grid: journal_staff's people, the roles first (is_teacher asks the profile
+# only of the other roles).
+grid_readers = role_required(_reads_by_role, is_teacher)
 
 # Who may post a column: the roles that write, then anyone with a Teacher profile (the same
 # people journal_staff and _column_lesson let through; the lesson's own rules follow).
@@ -241,7 +250,7 @@ def grid_class(request, class_id: int, subject_id: int):
     return view(request, class_id, subject_id)
 
 
-@journal_staff
+@grid_readers
 def _show_class(request, class_id: int, subject_id: int):
     scope = selectors.journal_scope(request.user, class_id=class_id, subject_id=subject_id)
     return _grid_page(request, scope, reverse("journal:grid_class", args=[class_id, subject_id]))
@@ -260,7 +269,7 @@ def grid_group(request, group_id: int):
     return view(request, group_id)
 
 
-@journal_staff
+@grid_readers
 def _show_group(request, group_id: int):
     scope = selectors.journal_scope(request.user, group_id=group_id, subject_id=0)
     return _grid_page(request, scope, reverse("journal:grid_group", args=[group_id]))

@@ -89,9 +89,10 @@ def test_the_grid_runs_a_fixed_number_of_queries_at_1x_and_10x_data(
     with django_assert_max_num_queries(small):
         response = client.get(grid_url)
     assert response.content.decode().count('class="cell"') >= 30 * 30
-    # session, user, teacher profile, scope (with the school, work types and periods),
-    # students, lessons, marks and attendance (one UNION ALL), the access log (one INSERT)
-    assert small <= 8
+    # session, user, scope (with the school, work types, periods and whether the user teaches
+    # or leads the class: no query for the teacher profile), students, lessons, marks and
+    # attendance (one UNION ALL), the access log (one INSERT)
+    assert small <= 7
 
 
 def test_the_grid_shows_marks_attendance_and_the_weighted_average(as_user, cast, grid_url):
