@@ -159,10 +159,10 @@ def line_item_row(o: dict) -> dict:
         "resultValueMin": o["resultValueMin"],
         "resultValueMax": o["resultValueMax"],
         "schoolSourcedId": _sid(o["school"]),
-        "metadata.ru.lessonNumber": meta["ru.lessonNumber"],
-        "metadata.ru.topic": meta["ru.topic"],
-        "metadata.ru.homework": meta["ru.homework"],
-        "metadata.ru.lessonStatus": meta["ru.lessonStatus"],
+        "metadata.ru.lessonNumber": meta.get("ru.lessonNumber", ""),
+        "metadata.ru.topic": meta.get("ru.topic", ""),
+        "metadata.ru.homework": meta.get("ru.homework", ""),
+        "metadata.ru.lessonStatus": meta.get("ru.lessonStatus", ""),
     }
 
 
@@ -176,8 +176,8 @@ def result_row(o: dict) -> dict:
         "scoreDate": o["scoreDate"],
         "comment": o["comment"],
         "textScore": o["textScore"],
-        "metadata.ru.markSlot": meta["ru.markSlot"],
-        "metadata.ru.attendance": meta["ru.attendance"] or "",
+        "metadata.ru.markSlot": meta.get("ru.markSlot", ""),
+        "metadata.ru.attendance": meta.get("ru.attendance") or "",
     }
 
 
