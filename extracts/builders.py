@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from school.models import ClassGroup, ReportingPeriod, Student
 
-from . import pdf, selectors, services, tables
+from . import selectors, services, tables
 from .models import ExtractCopy, FileKind, GeneratedFile
 
 
@@ -103,7 +103,7 @@ def build_extracts(generated: GeneratedFile) -> tuple[bytes, int, str]:
         "made_at": timezone.localtime(now, school.tz),
         "now": now,
     }
-    content, pages = pdf.documents_to_pdf(
+    content, pages = _pdf().documents_to_pdf(
         _extract_documents(generated, ordered, span=span, as_of=as_of, shared=shared),
         count=len(ordered),
         duplex=bool(params.get("duplex")),
@@ -131,7 +131,7 @@ def _tables_pdf(generated: GeneratedFile, title: str, tables) -> tuple[bytes, in
             "made_at": timezone.localtime(timezone.now(), generated.school.tz),
         },
     )
-    content, pages = pdf.html_to_pdf(html)
+    content, pages = _pdf().html_to_pdf(html)
     return content, pages, title
 
 
@@ -192,7 +192,7 @@ def build_consent_form(generated: GeneratedFile) -> tuple[bytes, int, str]:
             "refusal": generated.params.get("refusal", False),
         },
     )
-    content, pages = pdf.html_to_pdf(html)
+    content, pages = _pdf().html_to_pdf(html)
     return content, pages, _("Consent form %(name)s") % {"name": link.guardian.full_name}
 
 
@@ -212,7 +212,7 @@ def build_pd_export(generated: GeneratedFile) -> tuple[bytes, int, str]:
             "pd_request": pd_request,
         },
     )
-    content, pages = pdf.html_to_pdf(html)
+    content, pages = _pdf().html_to_pdf(html)
     return content, pages, _("Personal data, request %(number)s") % {"number": pd_request.pk}
 
 
@@ -232,3 +232,12 @@ def download_name(title: str) -> str:
     """A file name from the title: Cyrillic kept, path and control characters gone."""
     name = UNSAFE_IN_NAME.sub(" ", title).strip(" .") or "file"
     return " ".join(name.split())[:150] + ".pdf"
+
+
+def _pdf():
+    """The PDF machinery (WeasyPrint, pypdf), imported when a file is built: the URL conf
+    imports this module through the views, and every process that resolves a URL (a digest's
+    unsubscribe link, say) would otherwise load WeasyPrint first."""
+    from . import pdf
+
+    return pdf

@@ -7,9 +7,6 @@ text (formula injection)."""
 import csv
 import io
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -34,6 +31,9 @@ def to_csv(tables) -> bytes:
 
 
 def to_xlsx(tables) -> bytes:
+    from openpyxl import Workbook  # imported when a workbook is made, not with the URL conf
+    from openpyxl.styles import Font
+
     book = Workbook()
     book.remove(book.active)
     for index, table in enumerate(tables, 1):
