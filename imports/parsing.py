@@ -52,6 +52,8 @@ def decode_lines(content: bytes) -> tuple[str, list[str], set[int]]:
     bom = content.startswith(b"\xef\xbb\xbf")
     if bom:
         content = content[3:]
+    if b"\n" not in content:  # old Mac line endings: only carriage returns
+        content = content.replace(b"\r", b"\n")
     raw = content.split(b"\n")
     as_utf8 = [_utf8(line) for line in raw]
     broken_utf8 = {n for n, text in enumerate(as_utf8, 1) if text is None}
@@ -81,6 +83,15 @@ def _delimiter(sample: str) -> str:
 
 
 def _read_csv(content: bytes) -> Table:
+    try:
+        return _parse_csv(content)
+    except csv.Error as error:  # a runaway quote, a cell past the csv module's limit
+        raise TableError(
+            _("The file cannot be read as CSV: check its quotes and delimiters.")
+        ) from error
+
+
+def _parse_csv(content: bytes) -> Table:
     encoding, lines, broken = decode_lines(content)
     text = "\n".join(line.rstrip("\r") for line in lines)
     if not text.strip():

@@ -127,3 +127,15 @@ def test_unknown_headers_leave_fields_to_map():
     mapping = columns.guess_mapping(ImportKind.STUDENTS, ["Surname", "Name", "Класс"])
     assert mapping == {"2": "class_name"}
     assert columns.missing_fields(ImportKind.STUDENTS, mapping)
+
+
+def test_a_csv_with_only_carriage_returns_is_read_line_by_line():
+    content = "Фамилия;Имя\rИванов;Иван\rПетрова;Анна\r".encode("cp1251")
+    table = read_table(content)
+    assert table.headers == ["Фамилия", "Имя"]
+    assert table.rows == [(2, ["Иванов", "Иван"]), (3, ["Петрова", "Анна"])]
+
+
+def test_a_csv_the_csv_reader_refuses_is_a_table_error_in_russian():
+    with pytest.raises(TableError, match="CSV"):
+        read_table(b"a;b\n" + b"x" * 200_000 + b";y\n")
