@@ -133,6 +133,19 @@ def _cell_text(value) -> str:
     return str(value).strip()
 
 
+def _xlsx_rows(sheet) -> tuple[list[str] | None, list[tuple[int, list[str]]]]:
+    headers, rows = None, []
+    for number, values in enumerate(sheet.iter_rows(values_only=True), 1):
+        cells = [_cell_text(v) for v in values]
+        if not any(cells):
+            continue
+        if headers is None:
+            headers = cells
+            continue
+        rows.append((number, cells))
+    return headers, rows
+
+
 def _read_xlsx(content: bytes) -> Table:
     import openpyxl  # only XLSX uploads need it
 
@@ -141,16 +154,9 @@ def _read_xlsx(content: bytes) -> Table:
     except Exception as error:  # a damaged or disguised file: openpyxl raises many kinds
         raise TableError(_("The file is not a readable XLSX workbook.")) from error
     try:
-        sheet = book.worksheets[0]
-        headers, rows = None, []
-        for number, values in enumerate(sheet.iter_rows(values_only=True), 1):
-            cells = [_cell_text(v) for v in values]
-            if not any(cells):
-                continue
-            if headers is None:
-                headers = cells
-                continue
-            rows.append((number, cells))
+        headers, rows = _xlsx_rows(book.worksheets[0])
+    except Exception as error:  # the sheet's XML is read only now, row by row
+        raise TableError(_("The file is not a readable XLSX workbook.")) from error
     finally:
         book.close()
     if headers is None:

@@ -139,3 +139,25 @@ def test_a_csv_with_only_carriage_returns_is_read_line_by_line():
 def test_a_csv_the_csv_reader_refuses_is_a_table_error_in_russian():
     with pytest.raises(TableError, match="CSV"):
         read_table(b"a;b\n" + b"x" * 200_000 + b";y\n")
+
+
+def test_a_workbook_with_a_damaged_sheet_is_a_table_error():
+    import zipfile
+
+    book = openpyxl.Workbook()
+    book.active.append(["Фамилия", "Имя"])
+    book.active.append(["Иванов", "Иван"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    damaged = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as source,
+        zipfile.ZipFile(damaged, "w") as target,
+    ):
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data[: len(data) // 2]
+            target.writestr(item, data)
+    with pytest.raises(TableError, match="XLSX"):
+        read_table(damaged.getvalue())
