@@ -52,6 +52,8 @@ def decode_lines(content: bytes) -> tuple[str, list[str], set[int]]:
     bom = content.startswith(b"\xef\xbb\xbf")
     if bom:
         content = content[3:]
+    if b"\n" not in content:  # old Mac line endings: only carriage returns
+        content = content.replace(b"\r", b"\n")
     raw = content.split(b"\n")
     as_utf8 = [_utf8(line) for line in raw]
     broken_utf8 = {n for n, text in enumerate(as_utf8, 1) if text is None}
@@ -81,6 +83,15 @@ def _delimiter(sample: str) -> str:
 
 
 def _read_csv(content: bytes) -> Table:
+    try:
+        return _parse_csv(content)
+    except csv.Error as error:  # a runaway quote, a cell past the csv module's limit
+        raise TableError(
+            _("The file cannot be read as CSV: check its quotes and delimiters.")
+        ) from error
+
+
+def _parse_csv(content: bytes) -> Table:
     encoding, lines, broken = decode_lines(content)
     text = "\n".join(line.rstrip("\r") for line in lines)
     if not text.strip():
@@ -122,6 +133,19 @@ def _cell_text(value) -> str:
     return str(value).strip()
 
 
+def _xlsx_rows(sheet) -> tuple[list[str] | None, list[tuple[int, list[str]]]]:
+    headers, rows = None, []
+    for number, values in enumerate(sheet.iter_rows(values_only=True), 1):
+        cells = [_cell_text(v) for v in values]
+        if not any(cells):
+            continue
+        if headers is None:
+            headers = cells
+            continue
+        rows.append((number, cells))
+    return headers, rows
+
+
 def _read_xlsx(content: bytes) -> Table:
     import openpyxl  # only XLSX uploads need it
 
@@ -130,16 +154,9 @@ def _read_xlsx(content: bytes) -> Table:
     except Exception as error:  # a damaged or disguised file: openpyxl raises many kinds
         raise TableError(_("The file is not a readable XLSX workbook.")) from error
     try:
-        sheet = book.worksheets[0]
-        headers, rows = None, []
-        for number, values in enumerate(sheet.iter_rows(values_only=True), 1):
-            cells = [_cell_text(v) for v in values]
-            if not any(cells):
-                continue
-            if headers is None:
-                headers = cells
-                continue
-            rows.append((number, cells))
+        headers, rows = _xlsx_rows(book.worksheets[0])
+    except Exception as error:  # the sheet's XML is read only now, row by row
+        raise TableError(_("The file is not a readable XLSX workbook.")) from error
     finally:
         book.close()
     if headers is None:

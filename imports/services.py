@@ -27,6 +27,9 @@ logger = logging.getLogger(__name__)
 
 PROGRESS_EVERY = 20
 ACTION_KEYS = (rows.CREATED, rows.UPDATED, rows.UNCHANGED)
+# Data lines in one file: more than any school's roster or timetable, and a check that still
+# ends within the task's time limit.
+IMPORT_MAX_ROWS = 10_000
 
 
 class _DryRun(Exception):
@@ -49,6 +52,16 @@ def batch_upload(*, uploaded_by, kind: str, upload, options: dict | None = None)
         table = read_table(content)
     except TableError as error:
         raise ValidationError({"file": [str(error)]}) from None
+    limit = getattr(settings, "IMPORT_MAX_ROWS", IMPORT_MAX_ROWS)
+    if len(table.rows) > limit:
+        raise ValidationError(
+            {
+                "file": [
+                    _("A file may hold at most %(limit)s lines: split it into several files.")
+                    % {"limit": limit}
+                ]
+            }
+        )
     mapping = columns.guess_mapping(kind, table.headers)
     with transaction.atomic():
         batch = ImportBatch.objects.create(
@@ -173,6 +186,21 @@ def _error_items(line: int, error: ValidationError, labels: dict) -> list[dict]:
     return items
 
 
+def _timetable_start(batch: ImportBatch) -> dt.date:
+    """The timetable's first day, refused once it is no longer in the future: the lessons up
+    to today were taught and keep their lines."""
+    day = dt.date.fromisoformat(batch.options["valid_from"])
+    if day <= batch.school.today():
+        raise ValidationError(
+            _(
+                "The timetable's first day %(day)s has passed: upload the file again "
+                "with tomorrow or a later day."
+            )
+            % {"day": day.strftime("%d.%m.%Y")}
+        )
+    return day
+
+
 def _context(batch: ImportBatch, user) -> rows.Context:
     school = batch.school
     year = current_year(school)
@@ -180,7 +208,7 @@ def _context(batch: ImportBatch, user) -> rows.Context:
         raise ValidationError(_("The school has no academic year yet."))
     options = {**batch.options, "batch": batch.pk}
     if batch.kind == ImportKind.TIMETABLE:
-        options["valid_from_date"] = dt.date.fromisoformat(options["valid_from"])
+        options["valid_from_date"] = _timetable_start(batch)
         options["lessons_until"] = rows.lessons_horizon(school, year)
     return rows.Context(
         school=school,
@@ -290,6 +318,8 @@ def batch_confirm(*, batch: ImportBatch, confirmed_by, end_missing: bool = False
         locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
         if locked.status != ImportStatus.PREVIEWED:
             raise ValidationError(_("This import is not waiting for confirmation."))
+        if locked.kind == ImportKind.TIMETABLE:
+            _timetable_start(locked)
         locked.status = ImportStatus.APPLYING
         locked.applied_by = confirmed_by
         locked.options = {**locked.options, "end_missing": bool(end_missing)}

@@ -127,3 +127,37 @@ def test_unknown_headers_leave_fields_to_map():
     mapping = columns.guess_mapping(ImportKind.STUDENTS, ["Surname", "Name", "Класс"])
     assert mapping == {"2": "class_name"}
     assert columns.missing_fields(ImportKind.STUDENTS, mapping)
+
+
+def test_a_csv_with_only_carriage_returns_is_read_line_by_line():
+    content = "Фамилия;Имя\rИванов;Иван\rПетрова;Анна\r".encode("cp1251")
+    table = read_table(content)
+    assert table.headers == ["Фамилия", "Имя"]
+    assert table.rows == [(2, ["Иванов", "Иван"]), (3, ["Петрова", "Анна"])]
+
+
+def test_a_csv_the_csv_reader_refuses_is_a_table_error_in_russian():
+    with pytest.raises(TableError, match="CSV"):
+        read_table(b"a;b\n" + b"x" * 200_000 + b";y\n")
+
+
+def test_a_workbook_with_a_damaged_sheet_is_a_table_error():
+    import zipfile
+
+    book = openpyxl.Workbook()
+    book.active.append(["Фамилия", "Имя"])
+    book.active.append(["Иванов", "Иван"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    damaged = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as source,
+        zipfile.ZipFile(damaged, "w") as target,
+    ):
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data[: len(data) // 2]
+            target.writestr(item, data)
+    with pytest.raises(TableError, match="XLSX"):
+        read_table(damaged.getvalue())

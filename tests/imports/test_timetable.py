@@ -200,3 +200,40 @@ def test_a_study_group_by_its_name_and_a_teacher_by_the_full_name(
         "каб. 3",
     )
     assert entry.class_group is None
+
+
+def test_a_check_confirmed_after_its_first_day_passed_is_refused(
+    cast, monday_math, django_capture_on_commit_callbacks
+):
+    """Checked days ago for «tomorrow», confirmed now: lessons already given keep their line,
+    even one with only a topic."""
+    from django.core.exceptions import ValidationError
+
+    from imports import services
+
+    capture = django_capture_on_commit_callbacks
+    entry, taught, _upcoming = monday_math
+    taught.marks.all().delete()
+    rows = [HEADER, ["Пн", "1", "7А", "Математика", _teacher_cell(cast.other_teacher), "21"]]
+    batch = upload(
+        capture,
+        cast.school_admin,
+        ImportKind.TIMETABLE,
+        csv_file(rows),
+        valid_from=(cast.today + dt.timedelta(days=1)).isoformat(),
+    )
+    assert batch.status == ImportStatus.PREVIEWED, batch.error
+    # The days pass: its first day is now the Monday already taught.
+    batch.options = {**batch.options, "valid_from": taught.date.isoformat()}
+    batch.save(update_fields=["options"])
+    with pytest.raises(ValidationError, match="Первый день"):
+        confirm(capture, batch, cast.school_admin)
+    # And a run already queued refuses it as well.
+    batch.status = ImportStatus.APPLYING
+    batch.save(update_fields=["status"])
+    batch = services.batch_apply(batch_id=batch.pk)
+    assert batch.status == ImportStatus.FAILED
+    assert "Первый день" in batch.error
+    entry.refresh_from_db()
+    assert entry.valid_to is None
+    assert Lesson.objects.filter(pk=taught.pk).exists()

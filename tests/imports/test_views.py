@@ -165,3 +165,26 @@ def test_the_index_lists_the_schools_imports_in_a_fixed_number_of_queries(
     with django_assert_max_num_queries(10):
         body = admin_client.get(reverse("imports:index")).content.decode()
     assert body.count("list.csv") == 3
+
+
+def test_a_file_of_too_many_lines_is_refused_with_a_russian_message(cast, admin_client, settings):
+    lines = [ROWS[0]] + [["Иванов", f"Иван{n}", "", "", "3А"] for n in range(25)]
+    settings.IMPORT_MAX_ROWS = 20
+    response = admin_client.post(
+        reverse("imports:upload"), {"kind": ImportKind.STUDENTS, "file": csv_file(lines)}
+    )
+    assert response.status_code == 400
+    assert "не больше 20 строк" in response.content.decode()
+    assert not ImportBatch.objects.exists()
+
+
+def test_a_csv_with_only_carriage_returns_uploads(cast, admin_client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    content = "\r".join(";".join(cells) for cells in ROWS).encode("cp1251")
+    response = admin_client.post(
+        reverse("imports:upload"),
+        {"kind": ImportKind.STUDENTS, "file": SimpleUploadedFile("x.csv", content)},
+    )
+    assert response.status_code == 302
+    assert ImportBatch.objects.get().progress_total == 2
