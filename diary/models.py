@@ -153,9 +153,9 @@ class JournalVersion(models.Model):
     """A counter per part of the journal a week page shows: a class's lessons without a group
     (kind «c»), a group's lessons («g»), a student's remarks outside lessons («s»).
 
-    Database triggers (migration 0004) bump it in the same transaction as every insert, change
-    or deletion of lessons, marks, attendance, homework, homework files and remarks, whatever
-    code wrote them. The rendered week of a child is cached under the sum of its class's, its
+    Database triggers (PostgreSQL: migration 0005; SQLite: diary/triggers.py, created after
+    every migrate) bump it in the same transaction as every insert, change or deletion of
+    lessons, marks, attendance, homework, homework files and remarks, whatever code wrote them. The rendered week of a child is cached under the sum of its class's, its
     groups' and its own counters (diary/weekcache.py): counters only grow, so any write the
     week could show changes the key."""
 

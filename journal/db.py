@@ -4,6 +4,7 @@ import copy
 import datetime as dt
 import json
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import JSONField, Subquery
 from django.db.models.query import get_related_populators
@@ -56,6 +57,9 @@ class ArrayOf(Subquery):
         return self.as_sql(compiler, connection, template=template, **extra_context)
 
 
+_NOTHING = (None, None, (), ())  # the compiled entry of a shape that finds no rows
+
+
 class Prepared:
     """A queryset compiled once per shape and database, then run with new parameters.
 
@@ -89,7 +93,11 @@ class Prepared:
         stand_ins = {name: self._stand_in(i, v) for i, (name, v) in enumerate(values.items())}
         queryset = self.build(*shape, **stand_ins).using(using)
         compiler = queryset.query.get_compiler(using=using)
-        sql, params = compiler.as_sql()
+        try:
+            sql, params = compiler.as_sql()
+        except EmptyResultSet:  # a shape that can find nothing (`none()`, `pk__in=[]`)
+            self._compiled[(shape, using)] = _NOTHING
+            return _NOTHING
         found = {}
         for name, stand_in in stand_ins.items():
             found[stand_in] = (name, False)
@@ -106,6 +114,8 @@ class Prepared:
 
     def rows(self, shape, *, using: str, **values) -> list:
         entry = self._compiled.get((shape, using)) or self._compile(shape, using, values)
+        if entry is _NOTHING:
+            return []
         compiler, sql, template, slots = entry
         params = list(template)
         for position, name, as_text in slots:

@@ -1,8 +1,9 @@
 """Triggers that bump diary_journalversion whenever the journal data a week page shows is
 written: lessons, marks, attendance, homework, homework files, remarks (diary.models.
 JournalVersion). PostgreSQL: one statement-level trigger per table and event, with transition
-tables, so a column save of 30 marks bumps its class's counter once. Other databases (the
-embedded SQLite) get none: the week is not cached there."""
+tables, so a column save of 30 marks bumps its class's counter once. SQLite's row triggers
+are not made here: they would break every later migration that rebuilds a journal table, so
+diary/triggers.py creates them after every migrate and drops them before it."""
 
 from django.db import migrations
 
@@ -72,8 +73,7 @@ def apply(apps, schema_editor, forward=True):
     if vendor == "postgresql":
         statements = _postgresql(forward)
     else:
-        # Elsewhere the week is not cached (diary/weekcache.py asks the vendor). SQLite's row
-        # triggers would also break every later migration that rebuilds a journal table.
+        # SQLite: diary/triggers.py (around every migrate); elsewhere the week is not cached.
         return
     for statement in statements:
         schema_editor.execute(statement)

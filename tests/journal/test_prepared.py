@@ -54,3 +54,9 @@ def test_the_lesson_lock_brings_each_lessons_own_roster(cast):
     assert cast.sibling_5b.pk not in locked.roster_ids
     with pytest.raises(jm.Lesson.DoesNotExist):
         lock_lesson(-5)
+
+
+def test_a_shape_that_can_find_nothing_finds_nothing(cast):
+    nobody = Prepared(lambda *, pk: sm.Student.objects.none().filter(pk=pk))
+    assert nobody.rows((), using="default", pk=cast.pupil.pk) == []
+    assert nobody.rows((), using="default", pk=cast.pupil.pk) == []  # the kept entry
