@@ -49,6 +49,9 @@ from school.models import (
 FORMAT = "ednevnik-school-export"
 VERSION = 1
 BATCH = 500
+# The reason the journal's services record for a mark, an absence or a final loaded from an
+# archive (a mark outside the edit window, a final other than the suggested one needs one).
+TRANSFER_REASON = "Перенесено из выгрузки школы"
 SCHOOL_FIELDS = ["name", "short_name", "address", "inn", "director_name", "time_zone"]
 
 
@@ -210,6 +213,7 @@ def _marks(school):
             "lesson": rid("l", m.lesson_id),
             "student": rid("st", m.student_id),
             **_pick(m, "slot", "value", "comment"),
+            "reason": TRANSFER_REASON,
         }
 
 
@@ -220,6 +224,7 @@ def _attendance(school):
             "lesson": rid("l", a.lesson_id),
             "student": rid("st", a.student_id),
             "code": a.code,
+            "reason": TRANSFER_REASON,
         }
 
 
@@ -261,7 +266,7 @@ def _finals(school):
             refs
             | {
                 "choice": CHOICE.get(f.status, f.value),
-                "reason": "Перенесено из выгрузки школы",
+                "reason": TRANSFER_REASON,
                 "exam": f.kind == "exam",
                 "exam_name": f.exam_name,
             }

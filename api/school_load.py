@@ -65,11 +65,16 @@ def _read(archive: zipfile.ZipFile, name: str):
 def _errors(name: str, index: int, item_id, exc) -> list[str]:
     from .views import _item_errors
 
-    return [
-        _("%(file)s, item %(index)s (%(id)s), field %(field)s: %(message)s")
-        % {"file": name, "index": index, "id": item_id, **e}
-        for e in _item_errors(index, item_id, exc)
-    ]
+    return [_where(name, e) for e in _item_errors(index, item_id, exc)]
+
+
+def _where(name: str, e: dict) -> str:
+    if e.get("field") in (None, "", "__all__"):
+        return _("%(file)s, item %(index)s (%(id)s): %(message)s") % {"file": name, **e}
+    return _("%(file)s, item %(index)s (%(id)s), field %(field)s: %(message)s") % {
+        "file": name,
+        **e,
+    }
 
 
 def _batch(ctx, entity_handlers, name: str, entity: str, data: dict, counts: dict) -> list[str]:
@@ -80,11 +85,7 @@ def _batch(ctx, entity_handlers, name: str, entity: str, data: dict, counts: dic
     envelope = batch_of(item_class)(data=data)
     if not envelope.is_valid():
         shape = _shape_errors(data.get("items"), envelope.errors.get("items", envelope.errors))
-        return [
-            _("%(file)s, item %(index)s (%(id)s), field %(field)s: %(message)s")
-            % {"file": name, **e}
-            for e in shape
-        ]
+        return [_where(name, e) for e in shape]
     errors = []
     tally = counts.setdefault(
         entity, dict.fromkeys((write.CREATED, write.UPDATED, write.UNCHANGED), 0)

@@ -11,6 +11,7 @@ changes nothing. A OneRoster class is our teaching assignment: its `classCode` (
 the class (found by level and letter in its year, or created), any other code a study group.
 The gradebook files (categories, lineItems, results) are exported, not imported."""
 
+import datetime as dt
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ from school.models import (
     Student,
     Subject,
     Teacher,
+    TeachingAssignment,
 )
 
 from .. import ids, write
@@ -39,7 +41,6 @@ from .reader import BundleError, BundleRefused, Row, read_bundle
 
 E = ExternalEntity
 CLASS_CODE = re.compile(r"^(\d{1,2})\s*«([^»]{1,3})»$")
-PERIOD_KINDS = {4: PeriodKind.QUARTER, 3: PeriodKind.TRIMESTER, 2: PeriodKind.HALF_YEAR}
 STUDENT, TEACHER = "student", "teacher"
 PARENTS = {"parent", "guardian", "relative"}
 
@@ -150,8 +151,11 @@ def _sessions(plan: Plan) -> None:
             plan.error(row, "type", _("Unknown session type «%(v)s».") % {"v": kind})
     for (year, whole), periods in by_year.items():
         periods.sort(key=lambda r: r.get("startDate"))
-        kind = PeriodKind.YEAR if whole else PERIOD_KINDS.get(len(periods), PeriodKind.QUARTER)
-        for number, row in enumerate(periods, start=1):
+        numbers: dict[str, int] = defaultdict(int)
+        for row in periods:
+            kind = PeriodKind.YEAR if whole else _period_kind(row)
+            numbers[kind] += 1
+            number = numbers[kind]
             item = {
                 "id": row.get("sourcedId"),
                 "year": year,
@@ -162,6 +166,19 @@ def _sessions(plan: Plan) -> None:
                 "ends_on": row.get("endDate"),
             }
             plan.add("periods", item, row, SESSION, claim=("period", ReportingPeriod))
+
+
+def _period_kind(row: Row) -> str:
+    """A grading period's kind by its length: a half-year, a trimester or a quarter."""
+    try:
+        days = (
+            dt.date.fromisoformat(row.get("endDate")) - dt.date.fromisoformat(row.get("startDate"))
+        ).days
+    except ValueError:
+        return PeriodKind.QUARTER
+    if days > 110:
+        return PeriodKind.HALF_YEAR
+    return PeriodKind.TRIMESTER if days > 80 else PeriodKind.QUARTER
 
 
 def _courses(plan: Plan) -> None:
@@ -251,11 +268,25 @@ def _classes(plan: Plan, orgs: set[str], teachers, pupils) -> dict[str, tuple]:
             item = {"id": group_id, "year": year, "name": row.get("classCode")}
             item |= {"subject": row.get("courseSourcedId"), "kind": "subgroup"}
             members[group_id] = [user for user, _j, _r in pupils.get(sid, [])]
-            plan.add("groups", item, row, {"name": "classCode", "subject": "courseSourcedId"})
+            columns = {"name": "classCode", "subject": "courseSourcedId"}
+            plan.add("groups", item, row, columns, claim=("groupof", None))
             assignment["group"] = group_id
         columns = {"subject": "courseSourcedId", "year": "termSourcedIds", "teacher": "sourcedId"}
         plan.add("assignments", assignment, row, columns, claim=("class", None))
+    _group_classes(plan, homeroom, members)
     return homeroom, members
+
+
+def _group_classes(plan: Plan, homeroom: dict, members: dict) -> None:
+    """A study group's class: the one all its members are in (a subgroup of that class);
+    members of several classes make a stream across them."""
+    for planned in plan.items["groups"]:
+        classes = {homeroom.get(user, (None,))[0] for user in members[planned.item["id"]]}
+        classes.discard(None)
+        if len(classes) == 1:
+            planned.item["class"] = classes.pop()
+        else:
+            planned.item["kind"] = "stream"
 
 
 def _users(plan: Plan, roles: dict, homeroom: dict, members: dict) -> None:
@@ -350,11 +381,44 @@ def _claim(ctx: write.Context, planned: Planned, item: dict) -> None:
                 school=ctx.school, year=year, level=item["level"], letter=item["letter"]
             ).first()
         )
+    elif kind == "groupof":  # the study group of a class (teaching assignment) of ours
+        decoded = ids.decode(item["id"].removeprefix("group|"), "class")
+        assignment = (
+            decoded
+            and TeachingAssignment.objects.filter(
+                school=ctx.school, pk=decoded[1], study_group__isnull=False
+            ).first()
+        )
+        found = assignment and assignment.study_group
     else:
         decoded = ids.decode(item["id"], kind)
         found = decoded and model.objects.filter(school=ctx.school, pk=decoded[1]).first()
     if found:
         ctx.map(entity, item["id"], found)
+        _keep(ctx, kind, item, found)
+
+
+def _keep(ctx: write.Context, kind: str, item: dict, found) -> None:
+    """What OneRoster does not carry stays as the school has it on a record of ours."""
+    if kind == "period":
+        item |= {n: getattr(found, n) for n in ("kind", "number", "level_min", "level_max")}
+    elif kind == "course":
+        item["is_graded"] = found.is_graded
+    elif kind == "teacher":
+        item["position"] = found.position
+    elif kind == "classgroup" and not item.get("class_teacher") and found.class_teacher_id:
+        item["class_teacher"] = _mapped(ctx, E.TEACHER, found.class_teacher_id)
+    elif kind == "class" and not item.get("class") and found.class_group_id:
+        item["class"] = _mapped(ctx, E.CLASS, found.class_group_id)
+
+
+def _mapped(ctx: write.Context, entity: str, pk: int) -> str | None:
+    """The id this import gave our row `pk` (None: the bundle did not name it)."""
+    from school import services as roster
+
+    return roster.external_ids_of(
+        school=ctx.school, source=ctx.source, entity=entity, object_ids=[pk]
+    ).get(pk)
 
 
 def _errors_of(planned: Planned, exc) -> list[BundleError]:

@@ -196,3 +196,39 @@ def test_results_and_enrollments_agree_with_the_rest_provider(cast, api):
     assert {e["sourcedId"] for e in rest["enrollments"]} == {
         r["sourcedId"] for r in tables["enrollments"]
     }
+
+
+def test_a_study_group_comes_back_as_a_subgroup_of_its_class(cast):
+    from school.models import StudyGroup, StudyGroupMembership, TeachingAssignment
+
+    group = StudyGroup.objects.create(
+        school=cast.school,
+        year=cast.year,
+        name="7 «А» — англ. 1",
+        subject=cast.russian,
+        class_group=cast.class_7a,
+    )
+    for pupil in (cast.pupil, cast.sibling_7a):
+        StudyGroupMembership.objects.create(school=cast.school, group=group, student=pupil)
+    TeachingAssignment.objects.create(
+        school=cast.school,
+        year=cast.year,
+        teacher=cast.other_teacher.teacher,
+        subject=cast.russian,
+        study_group=group,
+    )
+    cast.school.inn = "7701234567"
+    cast.school.save(update_fields=["inn"])
+    data = bundle_export(school=cast.school)
+    twin = f.SchoolFactory(name="Школа-двойник", inn="7701234567")
+    bundle_import(school=twin, data=data, user=f.UserFactory(school=twin, role="school_admin"))
+    [copy] = StudyGroup.objects.filter(school=twin)
+    assert (copy.name, copy.class_group.level, copy.class_group.letter) == (
+        "7 «А» — англ. 1",
+        7,
+        "А",
+    )
+    assert sorted(copy.students.values_list("first_name", flat=True)) == ["Анна", "Пётр"]
+    again = bundle_import(school=cast.school, data=data, user=cast.school_admin)
+    assert again.counts["groups"] == {"created": 0, "updated": 0, "unchanged": 1}
+    assert StudyGroup.objects.filter(school=cast.school).count() == 1
