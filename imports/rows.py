@@ -447,6 +447,8 @@ def teacher_line(ctx, row: dict, line: int) -> Done:
 
 def subject_of(ctx, text: str, field_name: str = "subject") -> Subject:
     key = v.name_key(text)
+    if not key:  # an empty cell would match any subject without a short name
+        raise _err(field_name, _("This field is required."))
     for subject in Subject.objects.filter(school=ctx.school):
         if key in (v.name_key(subject.name), v.name_key(subject.short_name)):
             return subject
