@@ -335,7 +335,12 @@ def _find_guardian(ctx, row, names, child, contacts):
         for g in Guardian.objects.filter(school=ctx.school, last_name__iexact=names["last_name"])
         if _person_key(g.last_name, g.first_name, g.patronymic) == key
     ]
-    linked = [g for g in same_name if g.links.filter(student=child).exists()]
+    # The child's own parents compared as names are (ё = е, case aside): they are few.
+    linked = [
+        g
+        for g in Guardian.objects.filter(school=ctx.school, links__student=child).order_by("pk")
+        if _person_key(g.last_name, g.first_name, g.patronymic) == key
+    ]
     if linked:
         return linked[0]
     values = [value for value, _raw in contacts.values()]
