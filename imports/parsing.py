@@ -31,10 +31,12 @@ class Table:
     broken: list[int] = field(default_factory=list)  # lines with bytes of no known encoding
 
 
-def read_table(content: bytes) -> Table:
+def read_table(content: bytes, *, max_rows: int | None = None) -> Table:
+    """The table; with `max_rows`, reading stops one data line past it (the caller refuses
+    the file without reading a huge workbook to its end)."""
     if content.startswith(XLSX_MAGIC):
-        return _read_xlsx(content)
-    return _read_csv(content)
+        return _read_xlsx(content, max_rows)
+    return _read_csv(content, max_rows)
 
 
 # --- CSV ---------------------------------------------------------------------------------
@@ -82,16 +84,16 @@ def _delimiter(sample: str) -> str:
         return max(DELIMITERS, key=header.count)
 
 
-def _read_csv(content: bytes) -> Table:
+def _read_csv(content: bytes, max_rows: int | None = None) -> Table:
     try:
-        return _parse_csv(content)
+        return _parse_csv(content, max_rows)
     except csv.Error as error:  # a runaway quote, a cell past the csv module's limit
         raise TableError(
             _("The file cannot be read as CSV: check its quotes and delimiters.")
         ) from error
 
 
-def _parse_csv(content: bytes) -> Table:
+def _parse_csv(content: bytes, max_rows: int | None) -> Table:
     encoding, lines, broken = decode_lines(content)
     text = "\n".join(line.rstrip("\r") for line in lines)
     if not text.strip():
@@ -113,6 +115,8 @@ def _parse_csv(content: bytes) -> Table:
             headers = [c.strip() for c in cells]
             continue
         rows.append((min(span), [c.strip() for c in cells]))
+        if max_rows is not None and len(rows) > max_rows:
+            break
     if headers is None:
         raise TableError(_("The file has no header row."))
     return Table(headers=headers, rows=rows, encoding=encoding, broken=sorted(broken_rows))
@@ -133,7 +137,7 @@ def _cell_text(value) -> str:
     return str(value).strip()
 
 
-def _xlsx_rows(sheet) -> tuple[list[str] | None, list[tuple[int, list[str]]]]:
+def _xlsx_rows(sheet, max_rows: int | None) -> tuple[list[str] | None, list]:
     headers, rows = None, []
     for number, values in enumerate(sheet.iter_rows(values_only=True), 1):
         cells = [_cell_text(v) for v in values]
@@ -143,10 +147,12 @@ def _xlsx_rows(sheet) -> tuple[list[str] | None, list[tuple[int, list[str]]]]:
             headers = cells
             continue
         rows.append((number, cells))
+        if max_rows is not None and len(rows) > max_rows:
+            break
     return headers, rows
 
 
-def _read_xlsx(content: bytes) -> Table:
+def _read_xlsx(content: bytes, max_rows: int | None = None) -> Table:
     import openpyxl  # only XLSX uploads need it
 
     try:
@@ -154,7 +160,7 @@ def _read_xlsx(content: bytes) -> Table:
     except Exception as error:  # a damaged or disguised file: openpyxl raises many kinds
         raise TableError(_("The file is not a readable XLSX workbook.")) from error
     try:
-        headers, rows = _xlsx_rows(book.worksheets[0])
+        headers, rows = _xlsx_rows(book.worksheets[0], max_rows)
     except Exception as error:  # the sheet's XML is read only now, row by row
         raise TableError(_("The file is not a readable XLSX workbook.")) from error
     finally:

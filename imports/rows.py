@@ -335,7 +335,12 @@ def _find_guardian(ctx, row, names, child, contacts):
         for g in Guardian.objects.filter(school=ctx.school, last_name__iexact=names["last_name"])
         if _person_key(g.last_name, g.first_name, g.patronymic) == key
     ]
-    linked = [g for g in same_name if g.links.filter(student=child).exists()]
+    # The child's own parents compared as names are (ё = е, case aside): they are few.
+    linked = [
+        g
+        for g in Guardian.objects.filter(school=ctx.school, links__student=child).order_by("pk")
+        if _person_key(g.last_name, g.first_name, g.patronymic) == key
+    ]
     if linked:
         return linked[0]
     values = [value for value, _raw in contacts.values()]
@@ -447,6 +452,8 @@ def teacher_line(ctx, row: dict, line: int) -> Done:
 
 def subject_of(ctx, text: str, field_name: str = "subject") -> Subject:
     key = v.name_key(text)
+    if not key:  # an empty cell would match any subject without a short name
+        raise _err(field_name, _("This field is required."))
     for subject in Subject.objects.filter(school=ctx.school):
         if key in (v.name_key(subject.name), v.name_key(subject.short_name)):
             return subject

@@ -48,11 +48,11 @@ def batch_upload(*, uploaded_by, kind: str, upload, options: dict | None = None)
         raise ValidationError({"file": [_("The file is too large.")]})
     upload.seek(0)
     content = upload.read()
+    limit = getattr(settings, "IMPORT_MAX_ROWS", IMPORT_MAX_ROWS)
     try:
-        table = read_table(content)
+        table = read_table(content, max_rows=limit)
     except TableError as error:
         raise ValidationError({"file": [str(error)]}) from None
-    limit = getattr(settings, "IMPORT_MAX_ROWS", IMPORT_MAX_ROWS)
     if len(table.rows) > limit:
         raise ValidationError(
             {

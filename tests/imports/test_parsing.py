@@ -161,3 +161,16 @@ def test_a_workbook_with_a_damaged_sheet_is_a_table_error():
             target.writestr(item, data)
     with pytest.raises(TableError, match="XLSX"):
         read_table(damaged.getvalue())
+
+
+def test_reading_stops_one_line_past_the_limit():
+    book = openpyxl.Workbook()
+    book.active.append(["Фамилия", "Имя"])
+    for n in range(50):
+        book.active.append(["Иванов", f"Иван{n}"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    assert len(read_table(buffer.getvalue(), max_rows=10).rows) == 11
+    lines = "\n".join(["Фамилия;Имя"] + [f"Иванов;Иван{n}" for n in range(50)])
+    assert len(read_table(lines.encode(), max_rows=10).rows) == 11
+    assert len(read_table(lines.encode()).rows) == 50

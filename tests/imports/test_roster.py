@@ -251,3 +251,22 @@ def test_parents_with_contacts_from_a_paper_list(cast, django_capture_on_commit_
     confirm(capture, again, cast.school_admin)
     assert Guardian.objects.filter(first_name="Ёлена").count() == 1
     assert ContactPoint.objects.filter(guardian=mother).count() == 2
+
+
+def test_a_parent_spelt_with_e_for_yo_is_the_childs_parent_not_a_new_one(
+    cast, django_capture_on_commit_callbacks
+):
+    capture = django_capture_on_commit_callbacks
+    pupil = cast.pupil
+    header = ["ФИО родителя", "Кем приходится", "Фамилия", "Имя"]
+    first = [header, ["Алёшина Ольга Петровна", "мать", pupil.last_name, pupil.first_name]]
+    confirm(
+        capture,
+        upload(capture, cast.school_admin, ImportKind.GUARDIANS, csv_file(first)),
+        cast.school_admin,
+    )
+    again = [header, ["Алешина Ольга Петровна", "мать", pupil.last_name, pupil.first_name]]
+    batch = upload(capture, cast.school_admin, ImportKind.GUARDIANS, csv_file(again))
+    assert batch.counts["created"] == 0, batch.preview["lines"]
+    confirm(capture, batch, cast.school_admin)
+    assert Guardian.objects.filter(school=cast.school, first_name="Ольга").count() == 1

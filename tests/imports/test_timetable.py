@@ -237,3 +237,22 @@ def test_a_check_confirmed_after_its_first_day_passed_is_refused(
     entry.refresh_from_db()
     assert entry.valid_to is None
     assert Lesson.objects.filter(pk=taught.pk).exists()
+
+
+def test_an_empty_subject_cell_is_an_error_not_a_subject_without_a_short_name(
+    cast, django_capture_on_commit_callbacks
+):
+    from school.models import Subject
+
+    Subject.objects.filter(school=cast.school).update(short_name="")
+    rows = [HEADER, ["Ср", "3", "7А", "", _teacher_cell(cast.subject_teacher), "21"]]
+    batch = upload(
+        django_capture_on_commit_callbacks,
+        cast.school_admin,
+        ImportKind.TIMETABLE,
+        csv_file(rows),
+        valid_from=(cast.today + dt.timedelta(days=1)).isoformat(),
+    )
+    assert batch.status == ImportStatus.PREVIEWED, batch.error
+    assert [(e["line"], e["field"]) for e in batch.errors] == [(2, "Предмет")]
+    assert batch.counts["created"] == 0

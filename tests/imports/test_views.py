@@ -188,3 +188,13 @@ def test_a_csv_with_only_carriage_returns_uploads(cast, admin_client):
     )
     assert response.status_code == 302
     assert ImportBatch.objects.get().progress_total == 2
+
+
+def test_a_file_of_100_000_lines_is_refused_at_the_default_limit(cast, admin_client):
+    lines = [ROWS[0]] + [["Иванов", f"Иван{n}", "", "", "3А"] for n in range(100_000)]
+    response = admin_client.post(
+        reverse("imports:upload"), {"kind": ImportKind.STUDENTS, "file": csv_file(lines)}
+    )
+    assert response.status_code == 400
+    assert "не больше 10000 строк" in response.content.decode()
+    assert not ImportBatch.objects.exists()
