@@ -1,11 +1,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from school.widgets import DateInput
+
 from .models import ConsentForm, ContactKind, ContactSource, Decision, Purpose
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class ConsentRecordForm(forms.Form):

@@ -6,6 +6,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from school.widgets import DateInput
+
 # The longest range an extract may cover: a school year and a bit.
 MAX_RANGE = dt.timedelta(days=400)
 
@@ -15,12 +17,8 @@ class ExtractForm(forms.Form):
     option."""
 
     period = forms.TypedChoiceField(label=_("Period"), coerce=int, required=False, empty_value=None)
-    starts_on = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput({"type": "date"})
-    )
-    ends_on = forms.DateField(
-        label=_("To"), required=False, widget=forms.DateInput({"type": "date"})
-    )
+    starts_on = forms.DateField(label=_("From"), required=False, widget=DateInput())
+    ends_on = forms.DateField(label=_("To"), required=False, widget=DateInput())
 
     def __init__(self, *args, periods, students=None, initial_students=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -63,4 +61,4 @@ class ExtractForm(forms.Form):
 
 class HandOverForm(forms.Form):
     handed_to = forms.CharField(label=_("Handed over to"), max_length=200)
-    handed_on = forms.DateField(label=_("On"), widget=forms.DateInput({"type": "date"}))
+    handed_on = forms.DateField(label=_("On"), widget=DateInput())

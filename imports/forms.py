@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from consent.models import ContactSource
+from school.widgets import DateInput
 
 from . import columns
 from .models import ImportKind
@@ -33,7 +34,7 @@ class UploadForm(forms.Form):
     valid_from = forms.DateField(
         label=_("Timetable from"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DateInput(),
         help_text=_("For the timetable: the first day it holds (tomorrow or later)."),
     )
 

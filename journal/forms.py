@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from school.models import WEEKDAYS, BellSchedule, ClassGroup, Subject, Teacher, TimetableEntry
+from school.widgets import DateInput
 
 from .marks import attendance_typed, parse_cell
 from .models import AttendanceCode, LessonPlan, RemarkKind, WorkType
@@ -179,7 +180,7 @@ class HomeworkForm(forms.Form):
     due_date = forms.DateField(
         required=False,
         label=gettext_lazy("Due date"),
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DateInput(),
     )
     files = MultipleFileField(required=False, label=gettext_lazy("Files"))
 
@@ -309,9 +310,7 @@ class FillingFilterForm(forms.Form):
 
 
 class MoveForm(forms.Form):
-    date = forms.DateField(
-        label=gettext_lazy("New date"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date = forms.DateField(label=gettext_lazy("New date"), widget=DateInput())
     lesson_number = forms.IntegerField(
         min_value=1, max_value=12, label=gettext_lazy("Lesson number")
     )
@@ -332,8 +331,8 @@ class TimetableEntryForm(forms.ModelForm):
             "valid_to",
         ]
         widgets = {
-            "valid_from": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "valid_to": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "valid_from": DateInput(),
+            "valid_to": DateInput(),
         }
 
     def __init__(self, *args, school, year, **kwargs):
@@ -359,12 +358,8 @@ class BellForm(forms.ModelForm):
 
 
 class GenerateForm(forms.Form):
-    starts_on = forms.DateField(
-        label=gettext_lazy("From"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-    ends_on = forms.DateField(
-        label=gettext_lazy("To"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    starts_on = forms.DateField(label=gettext_lazy("From"), widget=DateInput())
+    ends_on = forms.DateField(label=gettext_lazy("To"), widget=DateInput())
 
     def clean(self):
         data = super().clean()
@@ -487,9 +482,7 @@ class DeferForm(forms.Form):
         max_length=200,
         help_text=gettext_lazy("For example: medical certificate No. 123 of 10.12"),
     )
-    due_date = forms.DateField(
-        label=gettext_lazy("Final to be set by"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    due_date = forms.DateField(label=gettext_lazy("Final to be set by"), widget=DateInput())
 
     def __init__(self, *args, students, **kwargs):
         super().__init__(*args, **kwargs)

@@ -203,3 +203,39 @@ def test_the_bell_schedule_is_set(as_user, cast):
     )
     bell = sm.BellSchedule.objects.get(school=cast.school)
     assert bell.starts_at == dt.time(8, 0)
+
+
+def test_the_generate_form_opens_with_dates_a_date_input_accepts(as_user, cast):
+    """A date input takes only ISO dates: in Russian the defaults must not render as 01.12.2026
+    (the browser would then show both required fields empty)."""
+    import re
+
+    client = as_user(cast.deputy_head)
+    page = client.get(reverse("journal:timetable"), HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    values = dict(
+        re.findall(r'<input type="date" name="(starts_on|ends_on)" value="([^"]*)"', page)
+    )
+    assert values == {
+        "starts_on": cast.today.isoformat(),
+        "ends_on": cast.year.ends_on.isoformat(),
+    }, values
+    assert cast.today.strftime("%d.%m.%Y") not in page.split('name="starts_on"')[1][:40]
+
+
+def test_every_date_input_of_the_forms_renders_iso():
+    from django.utils import translation
+
+    from consent.forms import ConsentRecordForm
+    from extracts.forms import HandOverForm
+    from journal.forms import DeferForm, GenerateForm, MoveForm
+
+    day = dt.date(2026, 12, 1)
+    with translation.override("ru"):
+        assert 'value="2026-12-01"' in str(GenerateForm(initial={"starts_on": day})["starts_on"])
+        assert 'value="2026-12-01"' in MoveForm.base_fields["date"].widget.render("date", day)
+        assert 'value="2026-12-01"' in str(
+            DeferForm.base_fields["due_date"].widget.render("d", day)
+        )
+        assert 'value="2026-12-01"' in HandOverForm.base_fields["handed_on"].widget.render("h", day)
+        widget = ConsentRecordForm.base_fields["decided_on"].widget
+        assert 'value="2026-12-01"' in widget.render("decided_on", day)
