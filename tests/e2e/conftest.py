@@ -22,6 +22,14 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 
+
+def loaded(page) -> str:
+    """The page's HTML once its document has loaded. `content()` serialises the DOM as parsed
+    so far: right after a click that navigates, a slow server may have sent only half the page."""
+    page.wait_for_load_state("load")
+    return page.content()
+
+
 # Playwright's sync API runs an event loop in this thread; Django must allow its ORM here.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 

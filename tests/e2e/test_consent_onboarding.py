@@ -6,6 +6,8 @@ import pytest
 from consent.models import ContactPoint, ContactSource
 from school.models import Guardian, GuardianStudent
 
+from .conftest import loaded
+
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
@@ -28,14 +30,14 @@ def test_issue_activate_and_enter_a_contact(page, phone, sign_in, live_server, c
     phone.fill("#id_password1", "Рябина-осень-2026")
     phone.fill("#id_password2", "Рябина-осень-2026")
     phone.get_by_role("button", name="Установить пароль").click()
-    assert "Пароль установлен" in phone.content()
+    assert "Пароль установлен" in loaded(phone)
     sign_in(phone, username, password="Рябина-осень-2026")
 
     phone.goto(f"{live_server.url}/consent/my/contacts/")
     phone.select_option("#id_kind", "phone")
     phone.fill("#id_value", "8 900 765-43-21")
     phone.get_by_role("button", name="Сохранить контакт").click()
-    assert "+7 900 765-43-21" in phone.content()
+    assert "+7 900 765-43-21" in loaded(phone)
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
     contact = ContactPoint.objects.get(guardian=guardian)
     assert (contact.source, contact.recorded_by.username) == (ContactSource.ACCOUNT, username)

@@ -5,6 +5,8 @@ import re
 import pytest
 from django.urls import reverse
 
+from .conftest import loaded
+
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
@@ -29,7 +31,7 @@ def test_a_teacher_enters_marks_and_an_absence_and_sees_them_after_reload(
     page.get_by_test_id(f"att-{cast.pupil.pk}").select_option("absent")
     page.get_by_test_id("save-column").click()
     page.wait_for_load_state("networkidle")
-    assert "Сохранено изменений: 4" in page.content()
+    assert "Сохранено изменений: 4" in loaded(page)
 
     page.reload()
     assert page.get_by_test_id(f"mark-{cast.sibling_7a.pk}").input_value() == "5"

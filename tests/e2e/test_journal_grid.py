@@ -10,7 +10,7 @@ from journal import models as jm
 from tests import factories as f
 
 from .a11y import describe
-from .conftest import ARTIFACTS, _page_fixture
+from .conftest import ARTIFACTS, _page_fixture, loaded
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -187,7 +187,7 @@ def test_the_column_is_filled_from_the_keyboard_and_н_is_saved_as_an_absence(
     with page.expect_navigation():
         page.keyboard.press("Enter")
     page.wait_for_load_state("networkidle")
-    assert "Сохранено изменений: 4" in page.content()
+    assert "Сохранено изменений: 4" in loaded(page)
     lesson = cast.lesson
     assert list(lesson.marks.filter(student_id=ids[0]).values_list("value", flat=True)) == ["5"]
     assert list(

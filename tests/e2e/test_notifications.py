@@ -11,6 +11,8 @@ from consent.services import consent_record
 from notifications.models import Mode, NotificationPolicy, Preference
 from tests.consent.factories import ContactFactory
 
+from .conftest import loaded
+
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
@@ -54,7 +56,7 @@ def test_settings_then_a_mark_by_email_then_one_click_unsubscribe(
     page.select_option(f"#id_mode-{cast.pupil.pk}-email", "instant")
     page.get_by_role("button", name="Сохранить").click()
     page.wait_for_load_state("networkidle")
-    assert "Настройки уведомлений сохранены" in page.content()
+    assert "Настройки уведомлений сохранены" in loaded(page)
     assert Preference.objects.get(guardian=email_family, channel="email").mode == Mode.INSTANT
 
     teacher = browser.new_context(locale="ru-RU").new_page()
@@ -65,7 +67,7 @@ def test_settings_then_a_mark_by_email_then_one_click_unsubscribe(
     teacher.get_by_test_id(f"mark-{cast.pupil.pk}").fill("5")
     teacher.get_by_test_id("save-column").click()
     teacher.wait_for_load_state("networkidle")
-    assert "Сохранено изменений: 1" in teacher.content()
+    assert "Сохранено изменений: 1" in loaded(teacher)
 
     [received] = smtp.messages
     mail = received.message
@@ -77,7 +79,7 @@ def test_settings_then_a_mark_by_email_then_one_click_unsubscribe(
 
     visitor = browser.new_context(locale="ru-RU").new_page()  # not signed in
     visitor.goto(link)
-    assert "Прекратить письма" in visitor.content()
+    assert "Прекратить письма" in loaded(visitor)
     assert Preference.objects.get(guardian=email_family, channel="email").mode == Mode.INSTANT
     visitor.get_by_test_id("unsubscribe").click()
     visitor.wait_for_load_state("networkidle")

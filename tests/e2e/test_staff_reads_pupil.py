@@ -7,6 +7,7 @@ import pytest
 from tests import factories as f
 
 from .a11y import check_page
+from .conftest import loaded
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -23,7 +24,7 @@ def test_the_office_finds_a_child_in_the_register_and_reads_the_marks(
     assert rows.count() == 1
     rows.first.get_by_role("link", name=cast.stranger_child.full_name).click()
     assert page.get_by_test_id("read-only").is_visible()
-    assert "Математика" in page.content()
+    assert "Математика" in loaded(page)
     check_page(page, "office-pupil-marks", width=1280)
 
 

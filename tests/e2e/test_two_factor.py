@@ -8,6 +8,8 @@ import pytest
 
 from tests.e2e.conftest import totp_code
 
+from .conftest import loaded
+
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
@@ -49,12 +51,12 @@ def test_an_admin_enrols_signs_out_and_signs_in_with_a_code(page, live_server, c
     window = {totp_code(secret, offset) for offset in range(-2, 4)}
     wrong = next(c for c in (f"{n:06d}" for n in range(100000, 999999, 7919)) if c not in window)
     submit_code(page, wrong)
-    assert "Код неверен или уже использован" in page.content()
+    assert "Код неверен или уже использован" in loaded(page)
     assert "/two-factor/verify/" in page.url
     time.sleep(1.2)  # the pause django-otp keeps after a wrong code
     submit_code(page, used)  # the code the enrolment already used
-    assert "Код неверен или уже использован" in page.content()
+    assert "Код неверен или уже использован" in loaded(page)
     time.sleep(2.2)
     submit_code(page, totp_code(secret, 1))
     assert page.url.endswith("/admin/")
-    assert "Электронный дневник" in page.content()
+    assert "Электронный дневник" in loaded(page)
