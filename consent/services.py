@@ -7,6 +7,7 @@ import secrets
 
 from django.conf import settings
 from django.contrib.auth import password_validation
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
@@ -506,18 +507,36 @@ def access_log_record_many(viewer, students, what: str) -> int:
     students the view concerned."""
     if not (viewer.is_authenticated and viewer.role in STAFF_ROLES):
         return 0
+    students = list(students)
+    what = str(what)[:200]
+    # The same view already logged today (a teacher reloading a journal): its INSERT would
+    # change nothing, so it is not sent. The cache only remembers what was committed, and
+    # forgets it with the day; without it, the unique constraint still keeps one row a day.
+    day = timezone.localdate()
+    seen = hashlib.blake2b(
+        repr((what, sorted(getattr(s, "pk", s) for s in students))).encode(), digest_size=12
+    ).hexdigest()
+    key = f"consent:access-logged:v1:{viewer.pk}:{day.isoformat()}:{seen}"
+    if cache.get(key):
+        return len(students)
     rows = [
         AccessLogEntry(
             school_id=getattr(s, "school_id", None) or viewer.school_id,
             viewer=viewer,
             student_id=getattr(s, "pk", s),
             student_ref=getattr(s, "pk", s),
-            what=str(what)[:200],
+            what=what,
+            viewed_on=day,
         )
         for s in students
     ]
     _insert_ignoring_duplicates(rows)
+    transaction.on_commit(lambda: cache.set(key, 1, ACCESS_LOGGED_SECONDS))
     return len(rows)
+
+
+# How long a logged view is remembered (the key holds the day, so it cannot outlive it).
+ACCESS_LOGGED_SECONDS = 24 * 60 * 60
 
 
 def _insert_ignoring_duplicates(rows: list[AccessLogEntry]) -> None:

@@ -60,6 +60,9 @@ class ArrayOf(Subquery):
 _NOTHING = (None, None, (), ())  # the compiled entry of a shape that finds no rows
 
 
+_BIGINT = (-(2**63), 2**63 - 1)
+
+
 class Prepared:
     """A queryset compiled once per shape and database, then run with new parameters.
 
@@ -113,6 +116,8 @@ class Prepared:
         return entry
 
     def rows(self, shape, *, using: str, **values) -> list:
+        if any(isinstance(v, int) and not _BIGINT[0] <= v <= _BIGINT[1] for v in values.values()):
+            return []  # no row has an id beyond a bigint (a hand-typed address): nothing found
         entry = self._compiled.get((shape, using)) or self._compile(shape, using, values)
         if entry is _NOTHING:
             return []

@@ -4,6 +4,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.db import router
 from django.db.models import (
     DateField,
     DateTimeField,
@@ -20,7 +21,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
 from accounts.rules import is_deputy_head, is_school_leader
-from journal.db import ArrayOf
+from journal.db import ArrayOf, Prepared
 from school.models import (
     ClassGroup,
     Enrollment,
@@ -119,27 +120,15 @@ def journal_scope(
             work_types=group.work_types,
             periods=_periods_from_rows(group.period_rows, group._state.db),
         )
-    klass = (
-        ClassGroup.objects.filter(school_id=user.school_id, pk=class_id)
-        .select_related("school")
-        .annotate(
-            work_types=_work_types_array(),
-            period_rows=_periods_array("level"),
-            assigned=Exists(
-                TeachingAssignment.objects.filter(
-                    teacher__user_id=user_id,
-                    class_group_id=OuterRef("pk"),
-                    subject_id=subject_id,
-                    study_group__isnull=True,
-                )
-            ),
-            subject_name=Subject.objects.filter(school_id=user.school_id, pk=subject_id).values(
-                "name"
-            )[:1],
-            homeroom=_is_teacher(user_id, "class_teacher_id"),
-        )
-        .first()
+    found = _CLASS_SCOPE.rows(
+        (),
+        using=router.db_for_read(ClassGroup),
+        school_id=user.school_id or 0,
+        class_id=class_id or 0,
+        subject_id=subject_id,
+        user_id=user_id,
     )
+    klass = found[0] if found else None
     if klass is None or klass.subject_name is None:
         raise Http404
     if not (leader or klass.assigned or klass.homeroom):
@@ -153,6 +142,37 @@ def journal_scope(
         work_types=klass.work_types,
         periods=_periods_from_rows(klass.period_rows, klass._state.db),
     )
+
+
+def _class_scope_query(*, school_id: int, class_id: int, subject_id: int, user_id: int):
+    """A class journal's row with what the page needs besides: the school, its work types,
+    the periods of the class's level, whether the user teaches the subject there or is the
+    class teacher, and the subject's name (None: not of this school)."""
+    return (
+        ClassGroup.objects.filter(school_id=school_id, pk=class_id)
+        .select_related("school")
+        .annotate(
+            work_types=_work_types_array(),
+            period_rows=_periods_array("level"),
+            assigned=Exists(
+                TeachingAssignment.objects.filter(
+                    teacher__user_id=user_id,
+                    class_group_id=OuterRef("pk"),
+                    subject_id=subject_id,
+                    study_group__isnull=True,
+                )
+            ),
+            subject_name=Subject.objects.filter(school_id=school_id, pk=subject_id).values("name")[
+                :1
+            ],
+            homeroom=_is_teacher(user_id, "class_teacher_id"),
+        )
+        .order_by("pk")[:1]
+    )
+
+
+# Compiled once (journal.db.Prepared): building this query was a fifth of the grid page's time.
+_CLASS_SCOPE = Prepared(_class_scope_query)
 
 
 def _is_teacher(user_id: int, teacher_field: str) -> Exists:

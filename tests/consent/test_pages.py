@@ -414,6 +414,47 @@ def test_the_same_view_is_logged_once_a_day(cast):
     assert AccessLogEntry.objects.filter(viewer=cast.subject_teacher).count() == 3
 
 
+def test_a_view_logged_today_sends_no_insert_and_the_next_day_logs_again(
+    cast, clock, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    import datetime as dt
+
+    from consent.models import AccessLogEntry
+    from consent.services import access_log_record_many
+
+    shown = [cast.pupil, cast.sibling_7a]
+    # The test runs in a transaction: what a commit would do is run by hand.
+    with (
+        django_assert_num_queries(1),  # the INSERT … ON CONFLICT DO NOTHING
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        access_log_record_many(cast.subject_teacher, shown, "журнал")
+    with django_assert_num_queries(0):  # the same page reloaded: nothing to write
+        assert access_log_record_many(cast.subject_teacher, shown, "журнал") == 2
+    with django_assert_num_queries(1):  # other pupils shown: logged
+        access_log_record_many(cast.subject_teacher, shown[:1], "журнал")
+    with django_assert_num_queries(1):  # another page: logged
+        access_log_record_many(cast.subject_teacher, shown, "урок")
+    assert AccessLogEntry.objects.filter(viewer=cast.subject_teacher).count() == 4
+    clock.shift(dt.timedelta(days=1))
+    access_log_record_many(cast.subject_teacher, shown, "журнал")
+    assert AccessLogEntry.objects.filter(viewer=cast.subject_teacher).count() == 6
+
+
+def test_a_view_inside_a_transaction_rolled_back_is_logged_by_the_next_one(cast):
+    from django.db import transaction
+
+    from consent.models import AccessLogEntry
+    from consent.services import access_log_record_many
+
+    with transaction.atomic():
+        access_log_record_many(cast.subject_teacher, [cast.pupil], "журнал")
+        transaction.set_rollback(True)
+    assert not AccessLogEntry.objects.exists()
+    access_log_record_many(cast.subject_teacher, [cast.pupil], "журнал")
+    assert AccessLogEntry.objects.filter(viewer=cast.subject_teacher).count() == 1
+
+
 def test_family_members_are_not_logged_as_viewers(cast):
     from consent.services import access_log_record, access_log_record_many
 
