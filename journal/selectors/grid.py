@@ -252,14 +252,54 @@ def column_lessons(
     subject_id: int = 0,
     group_id: int | None = None,
     work_type_id: int | None = None,
-) -> QuerySet[Lesson]:
+) -> "PreparedLessons":
     """The lessons of one journal (a class and subject, or a study group) whose column the
     user may save: the deputy head every one of the school, a teacher those of a journal they
     are assigned to (as journal_scope's `can_edit`); with a chosen work type, only while it is
-    one of the school's. Unevaluated: the column save locks the lesson through it, so the
-    check costs no statement of its own. The teacher is matched by the user, not the profile
-    (no query for it)."""
-    if group_id is not None:
+    one of the school's. Unevaluated and given as the query's shape and values: the column
+    save locks the lesson through it, so the check costs no statement of its own, and the lock
+    query is compiled once per shape (journal.db.Prepared). The teacher is matched by the user,
+    not the profile (no query for it)."""
+    return PreparedLessons(
+        build=_column_lessons_query,
+        shape=(group_id is not None, is_deputy_head(user), work_type_id is not None),
+        values={
+            "school_id": user.school_id or 0,
+            "user_id": user.pk or 0,
+            "class_id": class_id or 0,
+            "subject_id": subject_id or 0,
+            "group_id": group_id or 0,
+            "work_type_id": work_type_id or 0,
+        },
+    )
+
+
+@dataclass(frozen=True)
+class PreparedLessons:
+    """A set of lessons as a query builder, its shape (what decides the SQL) and its values
+    (ints), for journal.db.Prepared: `queryset()` is the plain queryset."""
+
+    build: object
+    shape: tuple
+    values: dict
+
+    def queryset(self) -> QuerySet[Lesson]:
+        return self.build(*self.shape, **self.values)
+
+
+def _column_lessons_query(
+    of_group: bool,
+    deputy: bool,
+    with_work_type: bool,
+    *,
+    school_id: int,
+    user_id: int,
+    class_id: int,
+    subject_id: int,
+    group_id: int,
+    work_type_id: int,
+) -> QuerySet[Lesson]:
+    if of_group:
         lessons = Lesson.objects.filter(
             study_group_id=group_id, subject_id=F("study_group__subject_id")
         )
@@ -273,10 +313,10 @@ def column_lessons(
         assignment = TeachingAssignment.objects.filter(
             class_group_id=class_id, subject_id=subject_id, study_group__isnull=True
         )
-    lessons = lessons.filter(school_id=user.school_id)
-    if not is_deputy_head(user):
-        lessons = lessons.filter(Exists(assignment.filter(teacher__user_id=user.pk)))
-    if work_type_id is not None:
+    lessons = lessons.filter(school_id=school_id)
+    if not deputy:
+        lessons = lessons.filter(Exists(assignment.filter(teacher__user_id=user_id)))
+    if with_work_type:
         lessons = lessons.filter(
             Exists(WorkType.objects.filter(pk=work_type_id, school_id=OuterRef("school_id")))
         )

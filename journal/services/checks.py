@@ -85,13 +85,39 @@ def _locked(lessons: QuerySet[Lesson]) -> QuerySet[Lesson]:
 _LOCK = Prepared(_lock_query)  # compiled once: most of the lock's cost was building it
 
 
-def lock_lesson(lesson_id: int, *, within: QuerySet[Lesson] | None = None) -> Lesson:
+_WITHIN_LOCKS: dict = {}
+
+
+def _within_lock(build) -> Prepared:
+    """The lock query among the lessons `build` makes, compiled once per shape."""
+    prepared = _WITHIN_LOCKS.get(build)
+    if prepared is None:
+
+        def lock_among(*shape, lesson_id: int, **values) -> QuerySet[Lesson]:
+            return _locked(build(*shape, **values)).filter(pk=lesson_id)
+
+        prepared = _WITHIN_LOCKS.setdefault(build, Prepared(lock_among))
+    return prepared
+
+
+def lock_lesson(lesson_id: int, *, within=None) -> Lesson:
     """The lesson row, locked for the rest of the transaction: column saves of one lesson run one
     after another, so a double submit finds the marks of the first and changes nothing. It comes
     with whether its period is closed and with its roster (`lesson.roster_ids`). Looked up among
-    `within` when given (Lesson.DoesNotExist outside it)."""
-    if within is not None:
+    `within` when given, a queryset or the shape and values of one (selectors.PreparedLessons,
+    whose lock is compiled once per shape); Lesson.DoesNotExist outside it."""
+    if isinstance(within, QuerySet):
         lesson = _locked(within).get(pk=lesson_id)
+    elif within is not None:  # a set of lessons given by its shape and values (PreparedLessons)
+        found = _within_lock(within.build).rows(
+            within.shape,
+            using=router.db_for_write(Lesson),
+            lesson_id=int(lesson_id),
+            **within.values,
+        )
+        if not found:
+            raise Lesson.DoesNotExist("Lesson matching query does not exist.")
+        lesson = found[0]
     else:
         found = _LOCK.rows((), using=router.db_for_write(Lesson), lesson_id=int(lesson_id))
         if not found:

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import CharField, F, IntegerField, QuerySet, Value
+from django.db.models import CharField, F, IntegerField, Value
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -93,12 +93,12 @@ def marks_save_column(
     cells: list[CellInput],
     work_type: WorkType | None = None,
     reason: str = "",
-    within: QuerySet[Lesson] | None = None,
+    within=None,
 ) -> ColumnResult:
     """Save the marks and attendance of a whole lesson column in one transaction.
 
-    `within`, when given, is the lessons the caller may write in: the lesson is locked through
-    it, so a lesson outside it is Lesson.DoesNotExist (the view's 404) with nothing written,
+    `within`, when given, is the lessons the caller may write in (a queryset, or its shape
+    and values as journal.selectors.PreparedLessons): the lesson is locked through it, so a lesson outside it is Lesson.DoesNotExist (the view's 404) with nothing written,
     and the caller needs no query of its own to check access first.
 
     All or nothing: a bad value, a student outside the lesson, a refused edit or a cell changed
@@ -143,7 +143,7 @@ def _save_column(
     cells: list[CellInput],
     work_type: WorkType | None,
     reason: str,
-    within: QuerySet[Lesson] | None = None,
+    within=None,
 ) -> ColumnResult:
     """Plan what changes, refuse on any conflict, then write: see the three steps below."""
     lesson = lock_lesson(lesson_id, within=within)
