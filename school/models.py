@@ -131,8 +131,14 @@ class PersonName(models.Model):
 
     @property
     def short_name(self) -> str:
-        initials = "".join(f"{p[0]}." for p in (self.first_name, self.patronymic) if p)
-        return f"{self.last_name} {initials}".strip()
+        return short_name(self.last_name, self.first_name, self.patronymic)
+
+
+def short_name(last_name: str, first_name: str = "", patronymic: str = "") -> str:
+    """«Иванова М.П.»: how staff pages name people (full names are for the family's
+    list of teachers and for pickers, where namesakes must be told apart)."""
+    initials = "".join(f"{p[0]}." for p in (first_name, patronymic) if p)
+    return f"{last_name} {initials}".strip()
 
 
 # --- The school year ------------------------------------------------------------------------

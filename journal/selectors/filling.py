@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, OuterRef, Q
 
-from school.models import PeriodKind, ReportingPeriod, current_period
+from school.models import PeriodKind, ReportingPeriod, current_period, short_name
 
 from ..models import Homework, Lesson, LessonStatus, Mark
 from .missing_finals import MissingFinals, missing_finals
@@ -145,6 +145,7 @@ def filling_control(
             "teacher_id",
             "teacher__last_name",
             "teacher__first_name",
+            "teacher__patronymic",
             "class_group__level",
             "class_group__letter",
             "study_group__name",
@@ -173,7 +174,9 @@ def filling_control(
     )
     return [
         ControlRow(
-            teacher=f"{r['teacher__last_name']} {r['teacher__first_name']}",
+            teacher=short_name(
+                r["teacher__last_name"], r["teacher__first_name"], r["teacher__patronymic"]
+            ),
             group=_group_label(r),
             subject=r["subject__name"],
             class_group_id=r["class_group_id"],

@@ -116,6 +116,8 @@ def test_teachers_come_worst_first_with_their_totals_and_highlights(as_user, cas
     assert 'class="num filling--bad">4</td>' in table
     assert f"teacher={cast.other_teacher.teacher.pk}" in table  # the teacher's journals alone
     assert table.index(cast.other_teacher.last_name) < table.index(cast.subject_teacher.last_name)
+    # Named as every staff page names a teacher: «Фамилия И.О.».
+    assert f">{cast.other_teacher.teacher.short_name}</a>" in table
 
 
 def test_the_missing_finals_are_summarised_above_and_linked(as_user, cast, held):
