@@ -82,10 +82,10 @@ def test_the_marks_page_counts_absences_per_subject_and_period(as_user, cast):
     _absence(cast, cast.pupil, day - dt.timedelta(days=1), cast.math, "absent")
     _absence(cast, cast.pupil_no_consent, day + dt.timedelta(days=1), cast.math, "absent")
     body = as_user(cast.guardian).get(reverse("diary:marks", args=[cast.pupil.pk])).content.decode()
-    math = body[body.index(">Математика</h2>") : body.index(">Русский язык</h2>")]
+    math = body[body.index(">Математика</th>") : body.index(">Русский язык</th>")]
     assert re.search(r'data-testid="missed">2 <span class="hint">\(н 1, б 1, у 0\)', math)
     assert 'data-testid="late">1<' in math
-    russian = body[body.index(">Русский язык</h2>") :]
+    russian = body[body.index(">Русский язык</th>") :]
     assert re.search(r'data-testid="missed">1 <span class="hint">\(н 0, б 0, у 1\)', russian)
     assert "Пропущено уроков за период: 3; опозданий: 1." in body
 
@@ -413,3 +413,36 @@ def test_messages_to_parents_are_for_the_parents_only(as_user, cast, week):
         assert "Прошу зайти в школу" not in body
     assert "только родители" in student.get(remarks_url).content.decode()
     assert "только родители" in parent.get(remarks_url).content.decode()
+
+
+def test_the_marks_page_is_one_table_a_row_per_subject(as_user, cast):
+    day = cast.period.starts_on
+    mark(cast, cast.pupil, "5", cast.answer, day)
+    mark(cast, cast.pupil, "3", cast.answer, day + dt.timedelta(days=1))
+    _absence(cast, cast.pupil, day + dt.timedelta(days=1), cast.russian, "absent")
+    body = as_user(cast.guardian).get(reverse("diary:marks", args=[cast.pupil.pk])).content.decode()
+    start = body.index('data-testid="marks-table"')
+    table = body[start : body.index("</table>", start)]
+    rows = re.findall(r'<tr class="subject-marks">.*?</tr>', table, flags=re.S)
+    assert [re.search(r'<th scope="row"[^>]*>([^<]+)</th>', r).group(1) for r in rows] == [
+        "Математика",
+        "Русский язык",
+    ]
+    math, russian = rows
+    # The marks with their dates, the average and the forecast on the subject's own row.
+    assert day.strftime("%d.%m") in math and (day + dt.timedelta(days=1)).strftime("%d.%m") in math
+    assert 'data-testid="average">4' in math
+    assert re.search(r'data-testid="missed">1 <span class="hint">\(н 1, б 0, у 0\)', russian)
+    # Every cell says what it is on a phone, where the header row is not shown.
+    assert math.count("data-label=") == 4
+
+
+def test_fives_fours_and_threes_have_colours_of_their_own():
+    from pathlib import Path
+
+    css = (Path(__file__).resolve().parents[2] / "static/css/diary.css").read_text()
+    colours = {
+        mark: re.search(rf"\.mark__value--{mark} \{{ color: (#[0-9a-f]{{6}}); \}}", css).group(1)
+        for mark in ("5", "4", "3")
+    }
+    assert len(set(colours.values())) == 3, colours
