@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.admin import AccessLoggedAdmin, ReadOnlyAdminMixin, SchoolScopedAdmin
 from school.models import GuardianStudent
+from school.templatetags.phones import phone
 
 from .models import AccessLogEntry, Consent, ContactPoint, Destruction, PdRequest
 
@@ -51,9 +52,14 @@ class ContactPointAdmin(ReadOnlyLoggedAdmin):
             .distinct()
         )
 
-    list_display = ["guardian", "kind", "value", "source", "recorded_at", "replaced_at"]
+    list_display = ["guardian", "kind", "shown_value", "source", "recorded_at", "replaced_at"]
     list_filter = ["kind", "source"]
     search_fields = ["guardian__last_name", "value"]
+
+    @admin.display(description=_("value"), ordering="value")
+    def shown_value(self, obj) -> str:
+        """A phone as people write it (+7 912 345-67-89), an e-mail address as it is."""
+        return phone(obj.value)
 
 
 @admin.register(PdRequest)
