@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
+from bench.clock import real_clock_env
+
 ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(600)]
@@ -34,6 +36,9 @@ def test_the_stack_holds_a_short_load_and_loses_nothing(tmp_path):
         f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/ednevnik_smoke_load"
     )
     output = tmp_path / "load.json"
+    # The whole stack on the real clock, even under `make test-dates`: its servers compare
+    # the clocks of processes started at different moments (gunicorn's arbiter, Celery's
+    # heartbeats), and the seeded school, the load's plan and the pages must agree on today.
     done = subprocess.run(
         [
             sys.executable,
@@ -49,6 +54,7 @@ def test_the_stack_holds_a_short_load_and_loses_nothing(tmp_path):
         capture_output=True,
         text=True,
         timeout=540,
+        env=real_clock_env(),
     )
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-4000:]
     result = json.loads(output.read_text())

@@ -13,6 +13,7 @@ import time
 import pytest
 from django.utils import timezone
 
+from bench.clock import real_clock_env
 from consent.models import ConsentForm, Purpose
 from consent.services import consent_record
 from journal.services import mark_set
@@ -150,6 +151,7 @@ def own_redis():
             [binary, "--port", str(port), "--save", "", "--appendonly", "no", "--dir", directory],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
+            env=real_clock_env(),
         )
         started.append(process)
         assert wait_for(lambda: _listening(port), timeout=10)

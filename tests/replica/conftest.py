@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 from django.db import connections
 
+from bench.clock import real_clock_env
 from ednevnik import db_router
 
 
@@ -55,12 +56,14 @@ class Pair:
     replica: Server
 
     def run(self, tool: str, *args: str, **kwargs) -> subprocess.CompletedProcess:
+        # The servers run on the machine's real clock, as the shared PostgreSQL does.
         return subprocess.run(
             [*self.as_postgres, str(self.bin / tool), *args],
             check=True,
             capture_output=True,
             text=True,
             timeout=60,
+            env=real_clock_env(kwargs.pop("env", None)),
             **kwargs,
         )
 
