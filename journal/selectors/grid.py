@@ -277,14 +277,11 @@ def column_lessons(
 @dataclass(frozen=True)
 class PreparedLessons:
     """A set of lessons as a query builder, its shape (what decides the SQL) and its values
-    (ints), for journal.db.Prepared: `queryset()` is the plain queryset."""
+    (ints), for journal.db.Prepared."""
 
     build: object
     shape: tuple
     values: dict
-
-    def queryset(self) -> QuerySet[Lesson]:
-        return self.build(*self.shape, **self.values)
 
 
 def _column_lessons_query(

@@ -104,11 +104,9 @@ def lock_lesson(lesson_id: int, *, within=None) -> Lesson:
     """The lesson row, locked for the rest of the transaction: column saves of one lesson run one
     after another, so a double submit finds the marks of the first and changes nothing. It comes
     with whether its period is closed and with its roster (`lesson.roster_ids`). Looked up among
-    `within` when given, a queryset or the shape and values of one (selectors.PreparedLessons,
+    `within` when given, the shape and values of a set of lessons (selectors.PreparedLessons,
     whose lock is compiled once per shape); Lesson.DoesNotExist outside it."""
-    if isinstance(within, QuerySet):
-        lesson = _locked(within).get(pk=lesson_id)
-    elif within is not None:  # a set of lessons given by its shape and values (PreparedLessons)
+    if within is not None:  # a set of lessons given by its shape and values (PreparedLessons)
         found = _within_lock(within.build).rows(
             within.shape,
             using=router.db_for_write(Lesson),

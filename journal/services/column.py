@@ -97,8 +97,8 @@ def marks_save_column(
 ) -> ColumnResult:
     """Save the marks and attendance of a whole lesson column in one transaction.
 
-    `within`, when given, is the lessons the caller may write in (a queryset, or its shape
-    and values as journal.selectors.PreparedLessons): the lesson is locked through it, so a lesson outside it is Lesson.DoesNotExist (the view's 404) with nothing written,
+    `within`, when given, is the lessons the caller may write in (their shape and values,
+    journal.selectors.PreparedLessons): the lesson is locked through it, so a lesson outside it is Lesson.DoesNotExist (the view's 404) with nothing written,
     and the caller needs no query of its own to check access first.
 
     All or nothing: a bad value, a student outside the lesson, a refused edit or a cell changed

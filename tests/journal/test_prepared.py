@@ -60,3 +60,27 @@ def test_a_shape_that_can_find_nothing_finds_nothing(cast):
     nobody = Prepared(lambda *, pk: sm.Student.objects.none().filter(pk=pk))
     assert nobody.rows((), using="default", pk=cast.pupil.pk) == []
     assert nobody.rows((), using="default", pk=cast.pupil.pk) == []  # the kept entry
+
+
+def test_the_lock_among_a_journals_lessons_keeps_each_callers_scope(cast):
+    """The column save's lock among the lessons a user may write in: compiled once per shape,
+    it still finds the lesson for its teacher and the deputy head, and nothing for a teacher
+    of another journal or for another subject's journal."""
+    from django.db import transaction
+
+    from journal.selectors import column_lessons
+
+    lesson = cast.lesson
+
+    def lock(user, **scope):
+        scope = {"class_id": lesson.class_group_id, "subject_id": lesson.subject_id} | scope
+        with transaction.atomic():
+            return lock_lesson(lesson.pk, within=column_lessons(user, **scope))
+
+    for _ in range(2):  # the second call runs the kept SQL
+        assert lock(cast.subject_teacher).pk == lesson.pk
+        assert lock(cast.deputy_head).pk == lesson.pk
+        with pytest.raises(jm.Lesson.DoesNotExist):
+            lock(cast.other_teacher)
+        with pytest.raises(jm.Lesson.DoesNotExist):
+            lock(cast.subject_teacher, subject_id=cast.russian.pk)
