@@ -517,7 +517,7 @@ def access_log_record_many(viewer, students, what: str) -> int:
         repr((what, sorted(getattr(s, "pk", s) for s in students))).encode(), digest_size=12
     ).hexdigest()
     key = f"consent:access-logged:v1:{viewer.pk}:{day.isoformat()}:{seen}"
-    if cache.get(key):
+    if _cache_call(cache.get, key):
         return len(students)
     rows = [
         AccessLogEntry(
@@ -531,12 +531,22 @@ def access_log_record_many(viewer, students, what: str) -> int:
         for s in students
     ]
     _insert_ignoring_duplicates(rows)
-    transaction.on_commit(lambda: cache.set(key, 1, ACCESS_LOGGED_SECONDS))
+    transaction.on_commit(lambda: _cache_call(cache.set, key, 1, ACCESS_LOGGED_SECONDS))
     return len(rows)
 
 
 # How long a logged view is remembered (the key holds the day, so it cannot outlive it).
 ACCESS_LOGGED_SECONDS = 24 * 60 * 60
+
+
+def _cache_call(method, *args):
+    """The cache only saves the log a statement: with the cache down, the view is logged by
+    its INSERT as before, never refused."""
+    try:
+        return method(*args)
+    except Exception:  # noqa: BLE001 -- any cache failure (Redis down) means "not remembered"
+        logger.warning("access log: the cache did not answer", exc_info=True)
+        return None
 
 
 def _insert_ignoring_duplicates(rows: list[AccessLogEntry]) -> None:

@@ -455,6 +455,21 @@ def test_a_view_inside_a_transaction_rolled_back_is_logged_by_the_next_one(cast)
     assert AccessLogEntry.objects.filter(viewer=cast.subject_teacher).count() == 1
 
 
+def test_with_the_cache_down_a_view_is_still_logged(cast, settings):
+    from consent.models import AccessLogEntry
+    from consent.services import access_log_record_many
+
+    # A Redis cache on a port where nothing listens: every cache call fails.
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+        }
+    }
+    assert access_log_record_many(cast.subject_teacher, [cast.pupil], "журнал") == 1
+    assert AccessLogEntry.objects.filter(viewer=cast.subject_teacher, student=cast.pupil).exists()
+
+
 def test_family_members_are_not_logged_as_viewers(cast):
     from consent.services import access_log_record, access_log_record_many
 
